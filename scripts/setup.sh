@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs whatever imsim needs and is missing, then builds dist/.
+# Safe to run again: each step checks first, so a second run takes a second or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. Debian packages: Jupyter (nbconvert + nbclient + ipykernel) for the notebooks,
+#    redis-server for --redis mode and as the wire-format oracle, SimPy as a bench peer.
+DEB_PACKAGES=(redis-server redis-tools jupyter-nbconvert python3-nbclient jupyter-client
+  python3-ipykernel jupyter-notebook python3-simpy3)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { log "need root (or sudo) to install: ${missing[*]}"; exit 1; }
+    SUDO=sudo
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. npm packages, when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 3. Build dist/ (notebooks import the built package by name) when any source is newer.
+if [ ! -f dist/.tsbuildinfo ] || [ -n "$(find src tsconfig.json tsconfig.build.json package.json -newer dist/.tsbuildinfo -print -quit)" ]; then
+  log "building dist/ (tsc)"
+  node_modules/.bin/tsc -p tsconfig.build.json
+  chmod +x dist/cli/main.js 2>/dev/null || true
+fi
+
+# 4. The tslab Jupyter kernel, registered for Debian's python3 (the one the Jupyter packages use).
+if ! /usr/bin/python3 -m jupyter kernelspec list 2>/dev/null | grep -qE '^\s+tslab\s'; then
+  log "registering the tslab kernel"
+  PATH="$PWD/node_modules/.bin:$PATH" node_modules/.bin/tslab install --python=/usr/bin/python3 >/dev/null
+fi
