@@ -1,2 +1,58 @@
 #!/usr/bin/env node
-console.log("imsim");
+// `imsim`: one entry point, one subcommand per job.
+import { UsageError } from './args';
+import { clientCommand } from './client';
+import { reportCommand } from './report';
+import { serveCommand } from './serve';
+import { simCommand } from './sim';
+import { tokenCommand } from './token';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
+  sim: { run: simCommand, about: 'run a scenario in the deterministic simulator' },
+  serve: { run: serveCommand, about: 'run the real server on TCP (RESP; redis-cli works)' },
+  client: { run: clientCommand, about: 'chat from the terminal against `imsim serve`' },
+  token: { run: tokenCommand, about: 'print the login token of a user' },
+  report: { run: reportCommand, about: 'execute the notebooks and write them as HTML under reports/' },
+};
+
+const HELP = `imsim: the Momo IM architecture, simulated and for real.
+
+usage: imsim <command> [options]     (imsim <command> --help for its options)
+
+commands:
+${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n')}
+
+start here:
+  imsim sim                      compare the queue and versioned protocols on a dropped connection
+  imsim serve                    then: redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"
+  npm start                      render the notebooks to reports/
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`imsim: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Try imsim --help.\n`);
+    return 2;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`imsim: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`imsim: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

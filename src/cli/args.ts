@@ -1,0 +1,67 @@
+// A small argv parser: `--name value`, `--name=value`, `--flag`, and positionals.
+// Unknown options are errors that name the known ones, so a typo never runs silently.
+
+export interface OptionSpec {
+  name: string;
+  kind: 'string' | 'number' | 'boolean';
+  help: string;
+  default?: string | number | boolean;
+}
+
+export interface Parsed {
+  opts: Record<string, string | number | boolean | undefined>;
+  positional: string[];
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): Parsed {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const opts: Parsed['opts'] = {};
+  for (const s of specs) opts[s.name] = s.default;
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const spec = byName.get(name);
+    if (!spec) throw new UsageError(`unknown option --${name}; known: ${specs.map((s) => `--${s.name}`).join(', ')}`);
+    if (spec.kind === 'boolean') {
+      opts[name] = eq < 0 ? true : a.slice(eq + 1) !== 'false';
+      continue;
+    }
+    const raw = eq < 0 ? argv[++i] : a.slice(eq + 1);
+    if (raw === undefined) throw new UsageError(`--${name} needs a value (${spec.help})`);
+    if (spec.kind === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new UsageError(`--${name} takes a number, got '${raw}'`);
+      opts[name] = n;
+    } else {
+      opts[name] = raw;
+    }
+  }
+  return { opts, positional };
+}
+
+export function helpText(usage: string, about: string, specs: readonly OptionSpec[], examples: string[] = []): string {
+  const lines = [`usage: ${usage}`, '', about, ''];
+  if (specs.length) {
+    lines.push('options:');
+    for (const s of specs) {
+      const def = s.default === undefined ? '' : ` (default: ${s.default})`;
+      lines.push(`  --${s.name}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`.padEnd(26) + s.help + def);
+    }
+    lines.push('');
+  }
+  if (examples.length) lines.push('examples:', ...examples.map((e) => `  ${e}`), '');
+  return lines.join('\n');
+}
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${what} must be one of ${allowed.join(', ')}; got '${String(value)}'`);
+}

@@ -1,0 +1,306 @@
+// The connection layer (连接层): holds client connections, decodes RESP, answers heartbeats and
+// handshakes itself, forwards business commands to the logic layer and writes back replies and
+// pushes. It keeps replies in request order even when some are answered locally and some by
+// the logic layer. Sans-I/O: bytes in through data(), bytes out through the transport port.
+import {
+  ChunkWriter, ProtocolError, Push, ReplyError, RequestDecoder, RespMap, SimpleString, writeReply,
+  type Reply, type RequestLimits,
+} from '../wire';
+import type { Down, Up } from './layer-messages';
+import {
+  COMMANDS, NOAUTH, NOPROTO, WRONGPASS, unknownCommand, unknownSubcommand, wrongArity,
+} from './commands';
+
+export interface GatewayTransport {
+  write(conn: number, bytes: Buffer): void;
+  close(conn: number): void;
+}
+
+export interface GatewayOptions {
+  id?: number;
+  limits?: Partial<RequestLimits>;
+  serverName?: string;
+}
+
+/** Session phases, named as the deck's monitoring names them. */
+export type Phase = 'iop-ses' | 'p-ses' | 'session';
+
+const OK = new SimpleString('OK');
+const PONG = new SimpleString('PONG');
+const PENDING = Symbol('pending');
+
+interface PendingLogin { req: number; hello: { proto: 2 | 3; name?: string } | null }
+
+interface Conn {
+  id: number;
+  decoder: RequestDecoder;
+  resp: 2 | 3;
+  phase: Phase;
+  user: string;
+  name: string;
+  login: PendingLogin | null;
+  slots: (Reply | typeof PENDING)[]; // replies not yet written, in request order
+  headReq: number; // request number of slots[0]
+  nextReq: number;
+  out: ChunkWriter;
+  closeAfterFlush: boolean;
+}
+
+export interface GatewayStats {
+  cmd: number; // requests received
+  error: number; // error replies sent
+  pushes: number;
+  pushesDropped: number; // pushes to RESP2 connections, which cannot receive them
+  protocolErrors: number;
+}
+
+export class Gateway {
+  readonly id: number;
+  readonly stats: GatewayStats = { cmd: 0, error: 0, pushes: 0, pushesDropped: 0, protocolErrors: 0 };
+  private readonly conns = new Map<number, Conn>();
+  private readonly limits: Partial<RequestLimits>;
+  private readonly serverName: string;
+
+  constructor(
+    private readonly transport: GatewayTransport,
+    private readonly upstream: (msg: Up) => void,
+    opts: GatewayOptions = {},
+  ) {
+    this.id = opts.id ?? 0;
+    this.limits = opts.limits ?? {};
+    this.serverName = opts.serverName ?? 'imsim';
+  }
+
+  // ---- transport events -------------------------------------------------------------------
+
+  opened(conn: number): void {
+    this.conns.set(conn, {
+      id: conn, decoder: new RequestDecoder(this.limits), resp: 2, phase: 'iop-ses', user: '', name: '',
+      login: null, slots: [], headReq: 0, nextReq: 0, out: new ChunkWriter(), closeAfterFlush: false,
+    });
+  }
+
+  data(conn: number, chunk: Uint8Array): void {
+    const c = this.conns.get(conn);
+    if (!c || c.closeAfterFlush) return;
+    c.decoder.push(chunk);
+    try {
+      for (let args = c.decoder.next(); args !== null; args = c.decoder.next()) {
+        this.command(c, args);
+        if (c.closeAfterFlush) break; // QUIT: nothing after it runs
+      }
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      // Answer as Redis does, then close this connection only.
+      this.stats.protocolErrors++;
+      this.answer(c, this.reserve(c), new ReplyError(err.reply));
+      c.closeAfterFlush = true;
+    }
+    this.flush(c);
+  }
+
+  closed(conn: number): void {
+    const c = this.conns.get(conn);
+    if (!c) return;
+    this.conns.delete(conn);
+    if (c.phase !== 'iop-ses') this.upstream({ k: 'closed', gw: this.id, conn, user: c.user });
+  }
+
+  // ---- from the logic layer ---------------------------------------------------------------
+
+  downstream(msg: Down): void {
+    const c = this.conns.get(msg.conn);
+    if (!c) return; // the connection went away meanwhile
+    switch (msg.k) {
+      case 'reply':
+        this.answer(c, msg.req, msg.reply);
+        break;
+      case 'login':
+        this.loginDone(c, msg.req, msg.user, msg.ok);
+        break;
+      case 'push':
+        if (c.resp === 3) {
+          this.stats.pushes++;
+          writeReply(c.out, new Push(msg.items), true);
+        } else {
+          this.stats.pushesDropped++;
+        }
+        break;
+    }
+    this.flush(c);
+  }
+
+  // ---- introspection ----------------------------------------------------------------------
+
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  phaseCounts(): Record<Phase, number> {
+    const n: Record<Phase, number> = { 'iop-ses': 0, 'p-ses': 0, session: 0 };
+    for (const c of this.conns.values()) n[c.phase]++;
+    return n;
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  private command(c: Conn, args: string[]): void {
+    this.stats.cmd++;
+    const name = args[0].toLowerCase();
+    const req = this.reserve(c);
+    const spec = COMMANDS.get(name);
+    if (!spec) return this.answer(c, req, unknownCommand(args));
+    if (!spec.preAuth && c.phase !== 'session') return this.answer(c, req, NOAUTH);
+    const n = args.length - 1;
+    if (n < spec.min || n > spec.max) return this.answer(c, req, wrongArity(name));
+    if (spec.where === 'logic') {
+      args[0] = name;
+      this.upstream({ k: 'cmd', gw: this.id, conn: c.id, req, user: c.user, args });
+      return;
+    }
+    if (name === 'auth') return this.startLogin(c, req, n === 1 ? 'default' : args[1], args[n], null);
+    this.local(c, req, name, args);
+  }
+
+  private local(c: Conn, req: number, name: string, args: string[]): void {
+    switch (name) {
+      case 'ping':
+        return this.answer(c, req, args.length > 1 ? args[1] : PONG);
+      case 'echo':
+        return this.answer(c, req, args[1]);
+      case 'quit':
+        this.answer(c, req, OK);
+        c.closeAfterFlush = true;
+        return;
+      case 'hello':
+        return this.hello(c, req, args);
+      case 'select':
+        return this.answer(c, req, args[1] === '0' ? OK : new ReplyError('ERR DB index is out of range'));
+      case 'info':
+        return this.answer(c, req, this.info());
+      case 'command': // redis-cli asks COMMAND DOCS for hints: an empty answer is valid
+        return this.answer(c, req, (args[1] ?? '').toLowerCase() === 'count' ? 0 : []);
+      case 'config':
+        return this.answer(c, req, this.config(args));
+      case 'client':
+        return this.answer(c, req, this.client(c, args));
+    }
+  }
+
+  /** HELLO [protover [AUTH user pass] [SETNAME name]] */
+  private hello(c: Conn, req: number, args: string[]): void {
+    let proto: 2 | 3 = c.resp;
+    let auth: [string, string] | null = null;
+    let name: string | undefined;
+    if (args.length > 1) {
+      const v = args[1];
+      if (v !== '2' && v !== '3') return this.answer(c, req, /^\d+$/.test(v) ? NOPROTO : new ReplyError('ERR Protocol version is not an integer or out of range'));
+      proto = v === '3' ? 3 : 2;
+    }
+    for (let i = 2; i < args.length; i++) {
+      const opt = args[i].toLowerCase();
+      if (opt === 'auth' && i + 2 < args.length) {
+        auth = [args[i + 1], args[i + 2]];
+        i += 2;
+      } else if (opt === 'setname' && i + 1 < args.length) {
+        name = args[++i];
+      } else {
+        return this.answer(c, req, new ReplyError(`ERR Syntax error in HELLO option '${args[i]}'`));
+      }
+    }
+    if (auth) return this.startLogin(c, req, auth[0], auth[1], { proto, name });
+    c.resp = proto;
+    if (name !== undefined) c.name = name;
+    this.answer(c, req, this.helloMap(c));
+  }
+
+  private startLogin(c: Conn, req: number, user: string, token: string, hello: PendingLogin['hello']): void {
+    if (c.login) return this.answer(c, req, new ReplyError('ERR login already in progress'));
+    c.login = { req, hello };
+    if (c.phase === 'iop-ses') c.phase = 'p-ses';
+    this.upstream({ k: 'login', gw: this.id, conn: c.id, req, user, token });
+  }
+
+  private loginDone(c: Conn, req: number, user: string, ok: boolean): void {
+    const login = c.login;
+    if (!login || login.req !== req) return;
+    c.login = null;
+    if (!ok) {
+      if (c.phase === 'p-ses') c.phase = 'iop-ses';
+      return this.answer(c, req, WRONGPASS);
+    }
+    if (c.phase === 'session' && c.user !== user) this.upstream({ k: 'closed', gw: this.id, conn: c.id, user: c.user });
+    c.phase = 'session';
+    c.user = user;
+    c.decoder.authenticated = true;
+    if (!login.hello) return this.answer(c, req, OK);
+    c.resp = login.hello.proto;
+    if (login.hello.name !== undefined) c.name = login.hello.name;
+    this.answer(c, req, this.helloMap(c));
+  }
+
+  private helloMap(c: Conn): RespMap {
+    return new RespMap([
+      ['server', this.serverName], ['version', '7.0.0'], ['proto', c.resp], ['id', c.id],
+      ['mode', 'standalone'], ['role', 'master'], ['modules', []],
+    ]);
+  }
+
+  private info(): string {
+    const lines = ['# Server', 'redis_version:7.0.0', `imsim_gateway:${this.id}`, 'redis_mode:standalone', '',
+      '# Persistence', 'loading:0', '', '# Clients', `connected_clients:${this.conns.size}`, ''];
+    return lines.join('\r\n');
+  }
+
+  private config(args: string[]): Reply {
+    if (args[1].toLowerCase() !== 'get') return unknownSubcommand(args[1], 'config');
+    const known: Record<string, string> = { save: '', appendonly: 'no' };
+    const out: string[] = [];
+    for (const key of args.slice(2)) if (key in known) out.push(key, known[key]);
+    return out;
+  }
+
+  private client(c: Conn, args: string[]): Reply {
+    switch (args[1].toLowerCase()) {
+      case 'setinfo':
+        return OK;
+      case 'setname':
+        c.name = args[2] ?? '';
+        return OK;
+      case 'getname':
+        return c.name || null;
+      case 'id':
+        return c.id;
+      default:
+        return unknownSubcommand(args[1], 'client');
+    }
+  }
+
+  // ---- ordered replies --------------------------------------------------------------------
+
+  private reserve(c: Conn): number {
+    c.slots.push(PENDING);
+    return c.nextReq++;
+  }
+
+  private answer(c: Conn, req: number, reply: Reply): void {
+    const i = req - c.headReq;
+    if (i < 0 || i >= c.slots.length) return;
+    c.slots[i] = reply;
+    if (reply instanceof ReplyError) this.stats.error++;
+    let n = 0;
+    while (n < c.slots.length && c.slots[n] !== PENDING) writeReply(c.out, c.slots[n++] as Reply, c.resp === 3);
+    if (n > 0) {
+      c.slots.splice(0, n);
+      c.headReq += n;
+    }
+  }
+
+  private flush(c: Conn): void {
+    if (c.out.length > 0) this.transport.write(c.id, c.out.take());
+    if (c.closeAfterFlush && c.slots.length === 0) {
+      this.transport.close(c.id);
+      this.closed(c.id);
+    }
+  }
+}

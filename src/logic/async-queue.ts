@@ -1,0 +1,52 @@
+// The async queue (异步队列) between the connection layer and the logic layer: a FIFO whose items
+// reach the consumer `delayUs` after they were put in. Its length is the deck's `cmdq` backlog.
+// Both runtimes use it: the simulator with kernel timers, the real runtime with setImmediate.
+import type { Scheduler, TimerId } from '../ports';
+
+export class AsyncQueue<T> {
+  private readonly items: T[] = [];
+  private readonly readyAt: number[] = [];
+  private head = 0;
+  private timer: TimerId | null = null;
+  /** Items ever taken off the queue. */
+  delivered = 0;
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly delayUs: number,
+    private readonly consumer: (item: T) => void,
+  ) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    this.readyAt.push(this.sched.now() + this.delayUs);
+    if (this.timer === null) this.arm();
+  }
+
+  /** Backlog: items put in and not yet consumed (cmdq). */
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  private arm(): void {
+    const wait = Math.max(0, this.readyAt[this.head] - this.sched.now());
+    this.timer = this.sched.setTimer(wait, () => this.drain());
+  }
+
+  private drain(): void {
+    this.timer = null;
+    const now = this.sched.now();
+    while (this.head < this.items.length && this.readyAt[this.head] <= now) {
+      const item = this.items[this.head];
+      this.head++;
+      this.delivered++;
+      this.consumer(item);
+    }
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.readyAt.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.head < this.items.length) this.arm();
+  }
+}

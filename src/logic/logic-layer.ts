@@ -1,0 +1,102 @@
+// The logic layer (逻辑层): verifies logins, stores and delivers messages, and answers the
+// delivery protocol's commands, behind the async queue from the connection layer. It holds only
+// soft state (who is online where); mailboxes live in the store, so it may restart at any time.
+import { ReplyError, SimpleString } from '../wire';
+import type { Down, Up } from '../connection/layer-messages';
+import { CMD, type ProtocolName } from '../protocol/messages';
+import { queueServer } from '../protocol/queue-server';
+import type { ServerCtx, ServerHalf, Session } from '../protocol/server-half';
+import { verifyToken, DEFAULT_SECRET } from '../protocol/token';
+import { versionedServer } from '../protocol/versioned-server';
+import { SessionTable } from './sessions';
+import type { StorePort } from './store';
+
+export interface LogicOptions {
+  protocol: ProtocolName;
+  secret?: string;
+  /** Most messages in one msg-sync reply or one msg-send push. */
+  pageSize?: number;
+}
+
+export interface LogicStats {
+  logins: number;
+  loginFailures: number;
+  stored: number;
+  duplicatesDropped: number;
+}
+
+const OK = new SimpleString('OK');
+const HALVES: Record<ProtocolName, ServerHalf> = { queue: queueServer, versioned: versionedServer };
+
+export class LogicLayer {
+  readonly protocol: ProtocolName;
+  readonly sessions = new SessionTable();
+  readonly stats: LogicStats = { logins: 0, loginFailures: 0, stored: 0, duplicatesDropped: 0 };
+  private readonly half: ServerHalf;
+  private readonly secret: string;
+  private readonly ctx: ServerCtx;
+
+  constructor(store: StorePort, private readonly down: (gw: number, msg: Down) => void, opts: LogicOptions) {
+    this.protocol = opts.protocol;
+    this.half = HALVES[opts.protocol];
+    this.secret = opts.secret ?? DEFAULT_SECRET;
+    const sessions = this.sessions;
+    this.ctx = {
+      store,
+      pageSize: opts.pageSize ?? 100,
+      reply: (s, req, reply) => down(s.gw, { k: 'reply', conn: s.conn, req, reply }),
+      push: (s, items) => down(s.gw, { k: 'push', conn: s.conn, items }),
+      alive: (s) => sessions.get(s.gw, s.conn) === s,
+    };
+  }
+
+  handle(msg: Up): void {
+    switch (msg.k) {
+      case 'login':
+        return this.login(msg.gw, msg.conn, msg.req, msg.user, msg.token);
+      case 'closed':
+        this.sessions.close(msg.gw, msg.conn);
+        return;
+      case 'cmd':
+        return this.command(msg.gw, msg.conn, msg.req, msg.args);
+    }
+  }
+
+  private login(gw: number, conn: number, req: number, user: string, token: string): void {
+    const ok = user !== '' && verifyToken(user, token, this.secret);
+    if (!ok) {
+      this.stats.loginFailures++;
+      this.down(gw, { k: 'login', conn, req, user, ok: false });
+      return;
+    }
+    this.stats.logins++;
+    const s = this.sessions.open(gw, conn, user, this.protocol);
+    this.down(gw, { k: 'login', conn, req, user, ok: true });
+    this.half.onLogin(this.ctx, s);
+  }
+
+  private command(gw: number, conn: number, req: number, args: readonly string[]): void {
+    const s = this.sessions.get(gw, conn);
+    if (!s) return; // closed before its command was taken off the queue
+    if (args[0] === CMD.send) return this.send(s, req, args[1], args[2], args[3]);
+    if (this.half.onCommand(this.ctx, s, req, args)) return;
+    this.ctx.reply(s, req, this.wrongProtocol(args[0]));
+  }
+
+  /** send <to> <cmid> <body>: acknowledged to the sender only once stored. */
+  private send(s: Session, req: number, to: string, cmid: string, body: string): void {
+    this.ctx.store.exec({ op: 'append', mode: this.protocol, user: to, from: s.user, cmid, body }, (r) => {
+      this.ctx.reply(s, req, OK);
+      if (r.dup) {
+        this.stats.duplicatesDropped++;
+        return;
+      }
+      this.stats.stored++;
+      this.half.onStored(this.ctx, this.sessions.of(to), { id: r.id, from: s.user, cmid, body });
+    });
+  }
+
+  private wrongProtocol(cmd: string): ReplyError {
+    return new ReplyError(`ERR '${cmd}' belongs to the other delivery protocol; this server runs the ${this.protocol} protocol`);
+  }
+}

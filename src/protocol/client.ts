@@ -1,0 +1,245 @@
+// The IM client (the mobile app's protocol stack), sans-I/O. It owns one connection at a time:
+//   offline -> connecting -> login (HELLO 3 AUTH sent) -> online -> offline ...
+// Online it heartbeats with PING, sends messages from an outbox until each is acknowledged
+// (a retried send carries the same client message id, so the server stores it once), and hands
+// pushes to the delivery protocol's client half. When the connection dies it reconnects after a
+// delay, unless stopped.
+import { NEED_MORE, ProtocolError, Push, ReplyDecoder, ReplyError, encodeCommand, type Reply } from '../wire';
+import type { Scheduler, TimerId } from '../ports';
+import type { ClientCtx, ClientHalf } from './client-half';
+import { CMD, type ProtocolName, type StoredMsg } from './messages';
+import { QueueClient, type QueueClientOptions } from './queue-client';
+import { VersionedClient, type VersionedClientOptions } from './versioned-client';
+
+export interface ClientTransport {
+  connect(): void;
+  write(bytes: Buffer): void;
+  close(): void;
+}
+
+export type ClientState = 'offline' | 'connecting' | 'login' | 'online' | 'stopped';
+
+/** What a client reports to whoever watches it (ledger, trace, notebook). */
+export interface ClientObserver {
+  frame?(dir: 'out' | 'in', kind: string, bytes: number): void;
+  applied?(m: StoredMsg): void;
+  acked?(cmid: string): void;
+  state?(s: ClientState, why: string): void;
+}
+
+export interface ClientOptions {
+  user: string;
+  token: string;
+  protocol: ProtocolName;
+  /** Device name; client message ids are `<device>-<n>`. */
+  device?: string;
+  /** PING this often while online (0 = never), and give up on the connection if no PONG within timeout. */
+  heartbeatUs?: number;
+  heartbeatTimeoutUs?: number;
+  /** Wait this long before reconnecting after the connection died (negative = do not reconnect). */
+  reconnectDelayUs?: number;
+  queue?: QueueClientOptions;
+  versioned?: VersionedClientOptions;
+}
+
+interface Outgoing { to: string; cmid: string; body: string }
+
+export class ImClient {
+  readonly user: string;
+  readonly device: string;
+  readonly half: ClientHalf;
+  state: ClientState = 'offline';
+  /** Sent messages not yet acknowledged by the server, in send order. */
+  readonly outbox = new Map<string, Outgoing>();
+  private nextCmid = 0;
+  private decoder = new ReplyDecoder();
+  private waiting: { kind: string; onReply?: (r: Reply) => void }[] = [];
+  private readonly timers = new Set<TimerId>(); // per-connection timers, cleared on disconnect
+  private reconnectTimer: TimerId | null = null;
+  private pingTimeout: TimerId | null = null;
+  private readonly ctx: ClientCtx;
+
+  constructor(
+    private readonly opts: ClientOptions,
+    private readonly transport: ClientTransport,
+    private readonly sched: Scheduler,
+    private readonly observer: ClientObserver = {},
+  ) {
+    this.user = opts.user;
+    this.device = opts.device ?? `${opts.user}-d1`;
+    this.half = opts.protocol === 'queue' ? new QueueClient(opts.queue) : new VersionedClient(opts.versioned);
+    this.ctx = {
+      request: (args, onReply) => this.request(args, onReply),
+      apply: (m) => this.observer.applied?.(m),
+      setTimer: (d, fn) => this.setTimer(d, fn),
+      clearTimer: (id) => this.clearTimer(id),
+    };
+  }
+
+  // ---- user actions -----------------------------------------------------------------------
+
+  start(): void {
+    if (this.state === 'offline' || this.state === 'stopped') this.connect('start');
+  }
+
+  /** Queues a message; it is sent now if online, else after the next login. Returns its client id. */
+  send(to: string, body: string): string {
+    const cmid = `${this.device}-${++this.nextCmid}`;
+    const m = { to, cmid, body };
+    this.outbox.set(cmid, m);
+    if (this.state === 'online') this.sendOne(m);
+    return cmid;
+  }
+
+  /** Closes the connection abruptly (the network dropped it); the client reconnects as configured. */
+  drop(): void {
+    if (this.connected) {
+      this.transport.close();
+      this.disconnected('dropped');
+    }
+  }
+
+  /** Logs out for good: QUIT, close, no reconnect. */
+  stop(): void {
+    if (this.reconnectTimer !== null) this.sched.clearTimer(this.reconnectTimer);
+    this.reconnectTimer = null;
+    if (this.state === 'online') this.request([CMD.quit]);
+    this.transport.close();
+    this.disconnected('stopped');
+    this.setState('stopped', 'stop');
+  }
+
+  /** Requests sent and not yet answered: zero when the client is idle. */
+  get unanswered(): number {
+    return this.waiting.length;
+  }
+
+  // ---- transport events -------------------------------------------------------------------
+
+  onConnected(): void {
+    if (this.state !== 'connecting') return;
+    this.setState('login', 'connected');
+    this.request([CMD.hello, '3', 'AUTH', this.opts.user, this.opts.token], (r) => this.onLogin(r));
+  }
+
+  onData(chunk: Uint8Array): void {
+    if (!this.connected) return;
+    this.decoder.push(chunk);
+    try {
+      for (let r = this.decoder.next(); r !== NEED_MORE; r = this.decoder.next()) {
+        this.onFrame(r);
+        if (!this.connected) return; // a frame may end the connection (login refused)
+      }
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.transport.close();
+      this.disconnected('bad reply from server');
+    }
+  }
+
+  onClosed(): void {
+    if (this.connected) this.disconnected('closed by peer');
+  }
+
+  private get connected(): boolean {
+    return this.state === 'connecting' || this.state === 'login' || this.state === 'online';
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private connect(why: string): void {
+    this.reconnectTimer = null;
+    this.decoder = new ReplyDecoder();
+    this.setState('connecting', why);
+    this.transport.connect();
+  }
+
+  private onFrame(r: Reply): void {
+    if (r instanceof Push) {
+      const items = r.items.map(String);
+      this.observer.frame?.('in', items[0] ?? 'push', 0);
+      this.half.onPush(this.ctx, items);
+      return;
+    }
+    const w = this.waiting.shift();
+    this.observer.frame?.('in', `reply:${w?.kind ?? '?'}`, 0);
+    w?.onReply?.(r);
+  }
+
+  private onLogin(r: Reply): void {
+    if (r instanceof ReplyError) {
+      // A bad token does not get better by retrying.
+      this.transport.close();
+      this.disconnected(`login refused: ${r.message}`);
+      this.setState('stopped', 'login refused');
+      return;
+    }
+    this.setState('online', 'logged in');
+    this.half.onLogin(this.ctx);
+    for (const m of this.outbox.values()) this.sendOne(m);
+    this.armHeartbeat();
+  }
+
+  private sendOne(m: Outgoing): void {
+    this.request([CMD.send, m.to, m.cmid, m.body], (r) => {
+      if (r instanceof ReplyError) return; // stays in the outbox
+      if (this.outbox.delete(m.cmid)) this.observer.acked?.(m.cmid);
+    });
+  }
+
+  private armHeartbeat(): void {
+    const every = this.opts.heartbeatUs ?? 0;
+    if (every <= 0) return;
+    this.setTimer(every, () => {
+      this.request([CMD.ping], () => {
+        if (this.pingTimeout !== null) this.clearTimer(this.pingTimeout);
+        this.pingTimeout = null;
+      });
+      const timeout = this.opts.heartbeatTimeoutUs ?? every;
+      this.pingTimeout = this.setTimer(timeout, () => {
+        this.pingTimeout = null;
+        this.transport.close();
+        this.disconnected('heartbeat timeout');
+      });
+      this.armHeartbeat();
+    });
+  }
+
+  private request(args: string[], onReply?: (r: Reply) => void): void {
+    const bytes = encodeCommand(args);
+    this.waiting.push({ kind: args[0], onReply });
+    this.observer.frame?.('out', args[0], bytes.length);
+    this.transport.write(bytes);
+  }
+
+  private setTimer(delayUs: number, fn: () => void): TimerId {
+    const id = this.sched.setTimer(delayUs, () => {
+      this.timers.delete(id);
+      fn();
+    });
+    this.timers.add(id);
+    return id;
+  }
+
+  private clearTimer(id: TimerId): void {
+    if (this.timers.delete(id)) this.sched.clearTimer(id);
+  }
+
+  private disconnected(why: string): void {
+    for (const id of this.timers) this.sched.clearTimer(id);
+    this.timers.clear();
+    this.pingTimeout = null;
+    this.waiting = [];
+    this.half.onDisconnect();
+    this.setState('offline', why);
+    const delay = this.opts.reconnectDelayUs ?? 1_000_000;
+    if (why !== 'stopped' && delay >= 0 && this.reconnectTimer === null) {
+      this.reconnectTimer = this.sched.setTimer(delay, () => this.connect('reconnect'));
+    }
+  }
+
+  private setState(s: ClientState, why: string): void {
+    this.state = s;
+    this.observer.state?.(s, why);
+  }
+}

@@ -1,0 +1,71 @@
+// The vocabulary of imsim's protocol on top of RESP: command names, push names and the
+// shape of a message on the wire. docs/protocol.md is the prose version of this file.
+
+export type ProtocolName = 'queue' | 'versioned';
+export const PROTOCOLS: readonly ProtocolName[] = ['queue', 'versioned'];
+
+/** Client -> server commands of the IM protocol (case-insensitive on the wire, lower case here). */
+export const CMD = {
+  auth: 'auth',
+  hello: 'hello',
+  ping: 'ping',
+  quit: 'quit',
+  send: 'send', // send <to> <cmid> <body>                  -> +OK once stored
+  msgRecv: 'msg-recv', // queue:     msg-recv <id> [<id> ...]   -> :<removed>
+  msgSync: 'msg-sync', // versioned: msg-sync <v>               -> *N of msg entries after v
+  msgFin: 'msg-fin', // versioned: msg-fin v <n>              -> +OK
+} as const;
+
+/** Server -> client pushes (RESP3 '>' frames). */
+export const PUSH = {
+  msgSend: 'msg-send', // queue:     msg-send <id> <from> <cmid> <body> [<id> <from> <cmid> <body> ...]
+  msgPsh: 'msg-psh', // versioned: msg-psh <latest-version>
+} as const;
+
+/** A stored message. `id` is the per-recipient sequence (queue) or version (versioned). */
+export interface StoredMsg {
+  id: number;
+  from: string;
+  cmid: string; // the sender's client message id: retried sends are stored once
+  body: string;
+}
+
+/** The globally unique identity of a message, the same in both protocols: sender + client message id. */
+export const msgKey = (from: string, cmid: string): string => `${from}/${cmid}`;
+
+/** Queue protocol: the fields of msg-send, four per message. */
+export function encodeMsgSend(msgs: readonly StoredMsg[]): string[] {
+  const out: string[] = [PUSH.msgSend];
+  for (const m of msgs) out.push(String(m.id), m.from, m.cmid, m.body);
+  return out;
+}
+
+export function decodeMsgSend(items: readonly string[]): StoredMsg[] | null {
+  if (items[0] !== PUSH.msgSend || (items.length - 1) % 4 !== 0) return null;
+  const msgs: StoredMsg[] = [];
+  for (let i = 1; i < items.length; i += 4) {
+    const id = Number(items[i]);
+    if (!Number.isSafeInteger(id)) return null;
+    msgs.push({ id, from: items[i + 1], cmid: items[i + 2], body: items[i + 3] });
+  }
+  return msgs;
+}
+
+/** Versioned protocol: one entry of a msg-sync reply, `msg v <n> <from> <cmid> <body>`. */
+export function encodeVersionEntry(m: StoredMsg): string[] {
+  return ['msg', 'v', String(m.id), m.from, m.cmid, m.body];
+}
+
+export function decodeVersionEntry(e: unknown): StoredMsg | null {
+  if (!Array.isArray(e) || e.length !== 6 || e[0] !== 'msg' || e[1] !== 'v') return null;
+  const id = Number(e[2]);
+  if (!Number.isSafeInteger(id) || e.slice(3).some((x) => typeof x !== 'string')) return null;
+  return { id, from: e[3], cmid: e[4], body: e[5] };
+}
+
+/** Parses a decimal id as Redis does for integers: digits only, no sign, no spaces. */
+export function parseId(s: string): number | null {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}

@@ -1,0 +1,78 @@
+// Versioned protocol, client half. The device keeps one number, the last version it applied.
+// On `msg-psh v` (v newer than that) it asks `msg-sync <last>`; it applies an entry only when it
+// is exactly last+1, ignores older ones (already applied), and on a gap stops and syncs again.
+// After a page it confirms with `msg-fin v <last>`. A push that arrives during a sync is not
+// lost: it sets `again`, and one more sync follows.
+import type { Reply } from '../wire';
+import type { ClientCtx, ClientHalf } from './client-half';
+import { CMD, PUSH, decodeVersionEntry, parseId } from './messages';
+
+export interface VersionedClientOptions {
+  /** Must match the server's page size: a full page means "there may be more". */
+  pageSize?: number;
+}
+
+export class VersionedClient implements ClientHalf {
+  /** Last version applied: per device, survives reconnects. */
+  cursor = 0;
+  private syncing = false;
+  private again = false;
+  private readonly pageSize: number;
+  ignored = 0;
+  gaps = 0;
+  private gapAt = -1; // cursor at the last gap: a second gap there means history is gone
+
+  constructor(opts: VersionedClientOptions = {}) {
+    this.pageSize = opts.pageSize ?? 100;
+  }
+
+  onLogin(ctx: ClientCtx): void {
+    this.sync(ctx);
+  }
+
+  onPush(ctx: ClientCtx, items: readonly string[]): void {
+    if (items[0] !== PUSH.msgPsh) return;
+    const v = parseId(items[1] ?? '');
+    if (v !== null && v <= this.cursor) return; // already have it
+    if (this.syncing) this.again = true;
+    else this.sync(ctx);
+  }
+
+  onDisconnect(): void {
+    this.syncing = false;
+    this.again = false;
+  }
+
+  private sync(ctx: ClientCtx): void {
+    this.syncing = true;
+    ctx.request([CMD.msgSync, String(this.cursor)], (r) => this.onSyncReply(ctx, r));
+  }
+
+  private onSyncReply(ctx: ClientCtx, r: Reply): void {
+    this.syncing = false;
+    const entries = Array.isArray(r) ? r : [];
+    const before = this.cursor;
+    for (const e of entries) {
+      const m = decodeVersionEntry(e);
+      if (!m) continue;
+      if (m.id <= this.cursor) {
+        this.ignored++;
+      } else if (m.id === this.cursor + 1) {
+        ctx.apply(m);
+        this.cursor = m.id;
+      } else {
+        // A hole: never skip it. Ask again from the cursor once; the same hole twice means the
+        // server no longer has those versions, and retrying would loop.
+        this.gaps++;
+        if (this.gapAt !== this.cursor) this.again = true;
+        this.gapAt = this.cursor;
+        break;
+      }
+    }
+    if (this.cursor > before) ctx.request([CMD.msgFin, 'v', String(this.cursor)]);
+    if (this.again || entries.length >= this.pageSize) {
+      this.again = false;
+      this.sync(ctx);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { Gateway } from '../../src/connection/gateway';
+import type { Up } from '../../src/connection/layer-messages';
+import { NEED_MORE, Push, ReplyDecoder, ReplyError, RespMap, type Reply } from '../../src/wire';
+
+/** A gateway with a recording transport and upstream; `replies(conn)` decodes what it wrote. */
+function setup() {
+  const written = new Map<number, Buffer[]>();
+  const closed = new Set<number>();
+  const up: Up[] = [];
+  const gw = new Gateway(
+    {
+      write: (c, b) => void (written.get(c) ?? written.set(c, []).get(c)!).push(b),
+      close: (c) => void closed.add(c),
+    },
+    (m) => void up.push(m),
+  );
+  const decoders = new Map<number, ReplyDecoder>();
+  const replies = (c: number): Reply[] => {
+    const d = decoders.get(c) ?? decoders.set(c, new ReplyDecoder()).get(c)!;
+    for (const b of written.get(c) ?? []) d.push(b);
+    written.set(c, []);
+    const out: Reply[] = [];
+    for (let r = d.next(); r !== NEED_MORE; r = d.next()) out.push(r);
+    return out;
+  };
+  const open = (c: number) => gw.opened(c);
+  const send = (c: number, s: string) => gw.data(c, Buffer.from(s));
+  const login = (c: number, user = 'alice') => {
+    send(c, `AUTH ${user} token\r\n`);
+    const m = up.pop() as Extract<Up, { k: 'login' }>;
+    gw.downstream({ k: 'login', conn: c, req: m.req, user, ok: true });
+    expect(replies(c)).toEqual(['OK']);
+  };
+  return { gw, up, closed, replies, open, send, login };
+}
+
+const err = (r: Reply) => (r as ReplyError).message;
+
+describe('Gateway: served before login', () => {
+  it('answers PING, ECHO and handshakes itself', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'PING\r\nping hi\r\n*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\nCONFIG GET save\r\nCLIENT SETINFO lib-name x\r\nSELECT 0\r\n');
+    expect(t.replies(1)).toEqual(['PONG', 'hi', 'abc', ['save', ''], 'OK', 'OK']);
+    expect(t.up).toEqual([]);
+  });
+
+  it('refuses IM commands with NOAUTH, names unknown commands and wrong arity as Redis does', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'send bob c1 hi\r\nfoo a b\r\nping a b\r\n');
+    expect(t.replies(1).map(err)).toEqual([
+      'NOAUTH Authentication required.',
+      "ERR unknown command 'foo', with args beginning with: 'a' 'b' ",
+      "ERR wrong number of arguments for 'ping' command",
+    ]);
+  });
+
+  it('sends AUTH to the logic layer and answers from its verdict', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'AUTH alice secret\r\n');
+    expect(t.up).toEqual([{ k: 'login', gw: 0, conn: 1, req: 0, user: 'alice', token: 'secret' }]);
+    expect(t.gw.phaseCounts()['p-ses']).toBe(1);
+    t.gw.downstream({ k: 'login', conn: 1, req: 0, user: 'alice', ok: false });
+    expect(t.replies(1).map(err)).toEqual(['WRONGPASS invalid username-password pair or user is disabled.']);
+    expect(t.gw.phaseCounts()['iop-ses']).toBe(1);
+  });
+
+  it('HELLO 3 switches to RESP3; HELLO 4 is NOPROTO', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'HELLO 4\r\nHELLO 3\r\n');
+    const [a, b] = t.replies(1);
+    expect(err(a)).toBe('NOPROTO unsupported protocol version');
+    expect(b).toBeInstanceOf(RespMap);
+    expect(new Map((b as RespMap).entries).get('proto')).toBe(3);
+  });
+});
+
+describe('Gateway: after login', () => {
+  it('forwards IM commands and keeps replies in request order', () => {
+    const t = setup();
+    t.open(1);
+    t.login(1);
+    t.send(1, 'send bob c1 hi\r\nPING\r\n');
+    expect(t.replies(1)).toEqual([]); // PONG waits behind the send's reply
+    const m = t.up.pop() as Extract<Up, { k: 'cmd' }>;
+    expect(m.args).toEqual(['send', 'bob', 'c1', 'hi']);
+    t.gw.downstream({ k: 'reply', conn: 1, req: m.req, reply: 'OK' });
+    expect(t.replies(1)).toEqual(['OK', 'PONG']);
+  });
+
+  it('delivers pushes only to RESP3 connections', () => {
+    const t = setup();
+    t.open(1);
+    t.open(2);
+    t.login(1);
+    t.send(2, 'HELLO 3\r\n');
+    t.replies(2);
+    t.gw.downstream({ k: 'push', conn: 1, items: ['msg-psh', '1'] });
+    t.gw.downstream({ k: 'push', conn: 2, items: ['msg-psh', '1'] });
+    expect(t.replies(1)).toEqual([]);
+    expect(t.replies(2)).toEqual([new Push(['msg-psh', '1'])]);
+    expect(t.gw.stats.pushesDropped).toBe(1);
+  });
+
+  it('tells the logic layer when a logged-in connection closes', () => {
+    const t = setup();
+    t.open(1);
+    t.login(1);
+    t.gw.closed(1);
+    expect(t.up).toEqual([{ k: 'closed', gw: 0, conn: 1, user: 'alice' }]);
+  });
+});
+
+describe('Gateway: bad input', () => {
+  it('answers a protocol error exactly as Redis, closes that connection only', () => {
+    const t = setup();
+    t.open(1);
+    t.open(2);
+    t.send(1, 'PING\r\n*1\r\nx\r\nPING\r\n');
+    expect(t.replies(1).map((r) => (r instanceof ReplyError ? r.message : r))).toEqual([
+      'PONG',
+      "ERR Protocol error: expected '$', got 'x'",
+    ]);
+    expect(t.closed.has(1)).toBe(true);
+    t.send(2, 'PING\r\n');
+    expect(t.replies(2)).toEqual(['PONG']);
+    expect(t.closed.has(2)).toBe(false);
+  });
+
+  it('QUIT answers OK, closes, and runs nothing after it', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'QUIT\r\nPING\r\n');
+    expect(t.replies(1)).toEqual(['OK']);
+    expect(t.closed.has(1)).toBe(true);
+  });
+
+  it('waits for pending replies before writing the protocol error', () => {
+    const t = setup();
+    t.open(1);
+    t.login(1);
+    t.send(1, 'send bob c1 hi\r\n*-x\r\n');
+    expect(t.replies(1)).toEqual([]);
+    expect(t.closed.has(1)).toBe(false);
+    const m = t.up.pop() as Extract<Up, { k: 'cmd' }>;
+    t.gw.downstream({ k: 'reply', conn: 1, req: m.req, reply: 'OK' });
+    expect(t.replies(1).map((r) => (r instanceof ReplyError ? r.message : r))).toEqual([
+      'OK',
+      'ERR Protocol error: invalid multibulk length',
+    ]);
+    expect(t.closed.has(1)).toBe(true);
+  });
+});

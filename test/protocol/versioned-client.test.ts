@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientCtx } from '../../src/protocol/client-half';
+import type { StoredMsg } from '../../src/protocol/messages';
+import { VersionedClient } from '../../src/protocol/versioned-client';
+import type { Reply } from '../../src/wire';
+
+/** A fake context that records requests and lets the test answer them. */
+function harness() {
+  const sent: { args: string[]; onReply?: (r: Reply) => void }[] = [];
+  const applied: number[] = [];
+  const ctx: ClientCtx = {
+    request: (args, onReply) => void sent.push({ args, onReply }),
+    apply: (m: StoredMsg) => void applied.push(m.id),
+    setTimer: () => 0,
+    clearTimer: () => {},
+  };
+  const entry = (n: number) => ['msg', 'v', String(n), 'alice', `alice-d1-${n}`, `hello ${n}`];
+  return { sent, applied, ctx, entry };
+}
+
+describe('VersionedClient', () => {
+  it('syncs on login from its cursor, applies in order, confirms with msg-fin', () => {
+    const { sent, applied, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.onLogin(ctx);
+    expect(sent[0].args).toEqual(['msg-sync', '0']);
+    sent[0].onReply!([entry(1), entry(2), entry(3)]);
+    expect(applied).toEqual([1, 2, 3]);
+    expect(sent[1].args).toEqual(['msg-fin', 'v', '3']);
+    expect(c.cursor).toBe(3);
+  });
+
+  it('ignores versions it already has and stops at a gap, then syncs again from the cursor', () => {
+    const { sent, applied, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.cursor = 2;
+    c.onLogin(ctx);
+    sent[0].onReply!([entry(2), entry(3), entry(5), entry(6)]);
+    expect(applied).toEqual([3]);
+    expect(c.ignored).toBe(1);
+    expect(c.gaps).toBe(1);
+    expect(sent.slice(1).map((s) => s.args)).toEqual([['msg-fin', 'v', '3'], ['msg-sync', '3']]);
+    // the same gap again: history is gone; it does not loop
+    sent[2].onReply!([entry(5)]);
+    expect(sent.length).toBe(3);
+  });
+
+  it('a push during a sync is not lost: one more sync follows', () => {
+    const { sent, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.onLogin(ctx);
+    c.onPush(ctx, ['msg-psh', '2']); // arrives while msg-sync 0 is under way
+    expect(sent.length).toBe(1);
+    sent[0].onReply!([entry(1)]);
+    expect(sent.slice(1).map((s) => s.args)).toEqual([['msg-fin', 'v', '1'], ['msg-sync', '1']]);
+  });
+
+  it('ignores a push for a version it already applied, and pages on a full reply', () => {
+    const { sent, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 2 });
+    c.onLogin(ctx);
+    sent[0].onReply!([entry(1), entry(2)]);
+    expect(sent.map((s) => s.args[0])).toEqual(['msg-sync', 'msg-fin', 'msg-sync']);
+    sent[2].onReply!([]);
+    c.onPush(ctx, ['msg-psh', '2']);
+    expect(sent.length).toBe(3);
+  });
+});
