@@ -32,10 +32,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # 3. Build dist/ (notebooks import the built package by name) when any source is newer.
-if [ ! -f dist/.tsbuildinfo ] || [ -n "$(find src tsconfig.json tsconfig.build.json package.json -newer dist/.tsbuildinfo -print -quit)" ]; then
+# The stamp is setup's own (tsc's build info is also touched by other tsc runs).
+stamp=dist/.setup-build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find src tsconfig.json tsconfig.build.json package.json -newer "$stamp" -print -quit)" ]; then
   log "building dist/ (tsc)"
+  touch dist/.setup-build-start 2>/dev/null || { mkdir -p dist && touch dist/.setup-build-start; }
   node_modules/.bin/tsc -p tsconfig.build.json
-  chmod +x dist/cli/main.js 2>/dev/null || true
+  chmod +x dist/cli/main.js
+  mv dist/.setup-build-start "$stamp" # sources edited during the build stay newer than the stamp
 fi
 
 # 4. The tslab Jupyter kernel, registered for Debian's python3 (the one the Jupyter packages use).

@@ -1,1 +1,24 @@
-export const VERSION = "0.1.0";
+// imsim as a library: what notebooks and other programs import (`import { ... } from 'imsim'`).
+export const VERSION = '0.1.0';
+export * from './wire';
+export * from './ports';
+export * from './protocol/messages';
+export { makeToken, verifyToken, DEFAULT_SECRET } from './protocol/token';
+export { ImClient, type ClientOptions, type ClientObserver, type ClientState } from './protocol/client';
+export { Gateway, type Phase } from './connection/gateway';
+export { LogicLayer } from './logic/logic-layer';
+export { MemoryStore } from './logic/memory-store';
+export { Kernel } from './sim/kernel';
+export { Trace, type TraceEvent } from './sim/trace';
+export { makeRng, type Rng } from './sim/rng';
+export { Ledger, type DeliverySummary } from './sim/ledger';
+export { World, type WorldOptions } from './sim/world';
+export { SimHarness } from './sim/sim-harness';
+export { SCENARIOS, runScenario, type SimRunResult } from './sim/scenarios';
+export { conversation } from './scenario/conversation';
+export type { FrameRecord } from './scenario/observer';
+export { startServer, DEFAULT_PORT, type RunningServer } from './server/tcp-server';
+export { RealHarness } from './server/real-harness';
+export * from './viz';
+export { executeNotebooks, listNotebooks } from './report/notebooks';
+export { describeReply, mergeWrites, type WireRecord } from './sim/wire-log';

@@ -33,8 +33,18 @@ except Exception as e:  # CellExecutionError, CellTimeoutError, DeadKernelError,
     }
 nbformat.write(nb, out_ipynb)
 if out_html:
+    import copy
     from nbconvert import HTMLExporter
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    # nbconvert >= 6.5 runs SVG outputs through an HTML sanitizer that strips every SVG element
+    # (only the text survives). Our SVG comes from our own renderer, so in the report copy we hand
+    # it over as trusted HTML, which the exporter prefers and leaves as it is.
+    report = copy.deepcopy(nb)
+    for c in report.cells:
+        for o in c.get("outputs", []):
+            data = o.get("data", {})
+            if "image/svg+xml" in data and "text/html" not in data:
+                data["text/html"] = data["image/svg+xml"]
+    body, _ = HTMLExporter().from_notebook_node(report)
     with open(out_html, "w", encoding="utf-8") as f:
         f.write(body)
 print("IMSIM_RESULT " + json.dumps({"failure": failure}))

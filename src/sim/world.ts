@@ -16,6 +16,7 @@ import { recordingObserver, type FrameRecord } from '../scenario/observer';
 import { Ledger } from './ledger';
 import { SimConnection, type LinkDelays } from './network/pipe';
 import { Trace } from './trace';
+import { describeReplies, describeRequests, type WireRecord } from './wire-log';
 
 export interface WorldOptions {
   protocol: ProtocolName;
@@ -32,6 +33,8 @@ export interface WorldOptions {
   traceSink?: (line: string) => void;
   /** Keep up to this many trace events in memory (for divergence reports). */
   keepTrace?: number;
+  /** Record every write on every link with a label of its frames (for sequence diagrams). */
+  recordWire?: boolean;
 }
 
 
@@ -44,6 +47,8 @@ export class World {
   readonly ledger = new Ledger();
   readonly clients = new Map<string, ImClient>();
   readonly frames: FrameRecord[] = [];
+  /** Every write on every link, when opts.recordWire (labels are computed when read). */
+  private readonly wireWrites: { dir: 'up' | 'down'; user: string; sent: number; arrives: number; bytes: Uint8Array; delivered: () => boolean }[] = [];
   readonly upQueue: AsyncQueue<Up>;
   private readonly conns = new Map<number, SimConnection>();
   private nextConn = 1;
@@ -67,6 +72,15 @@ export class World {
       },
       (m) => this.upQueue.push(m),
     );
+  }
+
+  /** What crossed the links, labelled, in the order written: needs opts.recordWire. */
+  wireLog(): WireRecord[] {
+    return this.wireWrites.map((w) => ({
+      sent: w.sent, received: w.arrives, bytes: w.bytes.length, lost: !w.delivered(),
+      from: w.dir === 'up' ? w.user : 'server', to: w.dir === 'up' ? 'server' : w.user,
+      label: w.dir === 'up' ? describeRequests(w.bytes) : describeReplies(w.bytes),
+    }));
   }
 
   get now(): number {
@@ -160,7 +174,9 @@ export class World {
         trace.record(this.kernel.now, 'closed', 'client', id);
         if (current()) client.onClosed();
       },
-    }, this.kernel.rng(`link/${id}`));
+    }, this.kernel.rng(`link/${id}`), this.opts.recordWire
+      ? (dir, sent, arrives, bytes, delivered) => this.wireWrites.push({ dir, user: client.user, sent, arrives, bytes, delivered })
+      : undefined);
     this.conns.set(id, c);
     // The server accepts after the SYN's one-way trip; the client hears back after the round trip.
     this.kernel.schedule(this.delays().upUs, () => {

@@ -11,6 +11,9 @@ export interface LinkDelays {
   jitterUs?: number; // each write is delayed by an extra uniform [0, jitter)
 }
 
+/** Called for every write: when it left, when it arrives (or would have), and whether it got there. */
+export type WriteObserver = (dir: 'up' | 'down', sent: number, arrives: number, bytes: Uint8Array, delivered: () => boolean) => void;
+
 export interface ConnectionEnds {
   toServer(bytes: Uint8Array): void;
   toClient(bytes: Uint8Array): void;
@@ -32,6 +35,7 @@ export class SimConnection {
     private readonly delays: LinkDelays,
     private readonly ends: ConnectionEnds,
     private readonly rng: Random,
+    private readonly observe?: WriteObserver,
   ) {}
 
   get open(): boolean {
@@ -41,19 +45,29 @@ export class SimConnection {
   clientWrite(bytes: Uint8Array): void {
     if (!this.clientOpen) return;
     this.bytesUp += bytes.length;
+    const sent = this.kernel.now;
     this.upFree = this.arrival(this.upFree, this.delays.upUs);
+    let delivered = false;
     this.kernel.at(this.upFree, () => {
-      if (this.serverOpen) this.ends.toServer(bytes);
+      if (!this.serverOpen) return;
+      delivered = true;
+      this.ends.toServer(bytes);
     });
+    this.observe?.('up', sent, this.upFree, bytes, () => delivered);
   }
 
   serverWrite(bytes: Uint8Array): void {
     if (!this.serverOpen) return;
     this.bytesDown += bytes.length;
+    const sent = this.kernel.now;
     this.downFree = this.arrival(this.downFree, this.delays.downUs);
+    let delivered = false;
     this.kernel.at(this.downFree, () => {
-      if (this.clientOpen) this.ends.toClient(bytes);
+      if (!this.clientOpen) return;
+      delivered = true;
+      this.ends.toClient(bytes);
     });
+    this.observe?.('down', sent, this.downFree, bytes, () => delivered);
   }
 
   /** The client closes: the server hears of it after the data already on its way. */
