@@ -1,0 +1,27 @@
+// `npm run bench`: every benchmark, each printed beside a named peer measured in the same run.
+// Figures vary with the machine and its load; ratios against the peer are the stable part.
+import { cpus } from 'node:os';
+import { benchKernel } from './kernel';
+import { benchResp } from './resp';
+
+const BENCHES: [string, () => Promise<void>][] = [
+  ['discrete-event kernel (hold model) vs SimPy 3', benchKernel],
+  ['RESP request decoding vs redis-parser', benchResp],
+];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  console.log(`imsim bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? '?'}`);
+  for (const [name, run] of BENCHES) {
+    if (only.length && !only.some((o) => name.includes(o))) continue;
+    console.log(`\n== ${name}`);
+    const t0 = process.hrtime.bigint();
+    await run();
+    console.log(`   (${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
