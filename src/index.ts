@@ -22,3 +22,5 @@ export { RealHarness } from './server/real-harness';
 export * from './viz';
 export { executeNotebooks, listNotebooks } from './report/notebooks';
 export { describeReply, mergeWrites, type WireRecord } from './sim/wire-log';
+export * from './capacity/erlang';
+export * from './sim/queueing';
