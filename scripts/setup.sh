@@ -36,7 +36,8 @@ fi
 stamp=dist/.setup-build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find src tsconfig.json tsconfig.build.json package.json -newer "$stamp" -print -quit)" ]; then
   log "building dist/ (tsc)"
-  touch dist/.setup-build-start 2>/dev/null || { mkdir -p dist && touch dist/.setup-build-start; }
+  rm -rf dist # a fresh build: output of deleted or moved sources must not linger
+  mkdir -p dist && touch dist/.setup-build-start
   node_modules/.bin/tsc -p tsconfig.build.json
   chmod +x dist/cli/main.js
   mv dist/.setup-build-start "$stamp" # sources edited during the build stay newer than the stamp

@@ -39,7 +39,7 @@ const runs = Object.fromEntries(await Promise.all(protocols.map(async (protocol)
   Record<(typeof protocols)[number], Awaited<ReturnType<typeof runScenario>>>;
 
 showTable(protocols.map((p) => {
-  const r = runs[p], d = r.delivery;
+  const r = runs[p], d = r.metrics.delivery;
   return { protocol: p, sent: d.sent, 'stored (acked to sender)': d.acked, delivered: d.unique,
     'applied twice': d.duplicates, lost: d.lost, 'out of order': d.outOfOrder,
     'virtual time (s)': r.virtualMs / 1000, 'trace fingerprint': r.fingerprint };
@@ -55,7 +55,7 @@ The first message alice sends, from `send` until the exchange is over. Time flow
 one write on a link, labelled with the RESP frames it carries (`>` marks a server push).
 '''),
 (C, r'''
-const wire = (p: string): WireRecord[] => runs[p as 'queue'].harness.world.wireLog();
+const wire = (p: string): WireRecord[] => runs[p as 'queue'].world.wireLog();
 
 /** The records from the first `send` by alice until her next one. */
 function firstMessage(p: string): WireRecord[] {
@@ -107,7 +107,7 @@ for (const p of protocols) {
 }
 '''),
 (C, r'''
-const bob = (p: string) => runs[p as 'queue'].harness.ledger.log.filter((e) => e.user === 'bob');
+const bob = (p: string) => runs[p as 'queue'].world.ledger.log.filter((e) => e.user === 'bob');
 showTable(protocols.map((p) => ({ protocol: p,
   'what bob\'s screen showed, in order': bob(p).map((e) => e.body.replace(/^.* (\d+)$/, '$1')).join(' ') })),
   { caption: 'Messages applied on bob\'s device (number of each message from alice)' });

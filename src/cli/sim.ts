@@ -1,12 +1,16 @@
 // `imsim sim`: run a named scenario in the simulator and print what happened.
 import { createWriteStream } from 'node:fs';
 import { PROTOCOLS, type ProtocolName } from '../protocol/messages';
-import { DEFAULT_SCENARIO, SCENARIOS, runScenario, type SimRunResult } from '../sim/scenarios';
+import { PROFILES } from '../sim/network/profiles';
+import { DEFAULT_SCENARIO, SCENARIOS, runScenario, type ScenarioResult } from '../sim/scenarios';
 import { helpText, oneOf, parseArgs, type OptionSpec } from './args';
+import { formatResult, resultJson } from './format';
 
 const SPECS: OptionSpec[] = [
-  { name: 'scenario', kind: 'string', help: `scenario to run: ${Object.keys(SCENARIOS).join(', ')}`, default: DEFAULT_SCENARIO },
+  { name: 'scenario', kind: 'string', help: 'scenario to run (see the list above)', default: DEFAULT_SCENARIO },
   { name: 'protocol', kind: 'string', help: 'queue, versioned, or both', default: 'both' },
+  { name: 'profile', kind: 'string', help: `the mobile user's link, where the scenario lets you choose: ${Object.keys(PROFILES).join(', ')}` },
+  { name: 'messages', kind: 'number', help: 'messages to send, where the scenario lets you choose' },
   { name: 'seed', kind: 'string', help: 'seed of every random stream', default: '1' },
   { name: 'trace', kind: 'string', help: 'write the trace as JSON lines to this file (protocol name is added when both run)' },
   { name: 'json', kind: 'boolean', help: 'print the results as JSON' },
@@ -14,12 +18,13 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const SIM_HELP = helpText(
-  'imsim sim [--scenario NAME] [--protocol queue|versioned|both] [--seed N] [--trace FILE] [--json]',
-  'Runs a scenario in the deterministic simulator and prints delivery (lost, duplicated, out of order),\n' +
-    'frames per kind, virtual time and the trace fingerprint: the same seed gives the same fingerprint.\n' +
-    'Scenarios:\n' + Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(14)} ${s.about}`).join('\n'),
+  'imsim sim [--scenario NAME] [--protocol queue|versioned|both] [--profile NAME] [--seed N] [--trace FILE] [--json]',
+  'Runs a scenario in the deterministic simulator and prints delivery (lost, applied twice, out of\n' +
+    'order), cost per message, the scenario\'s stated outcome checked, and the trace fingerprint: the\n' +
+    'same seed gives the same fingerprint. Exit code 1 if a check fails.\n\nScenarios:\n' +
+    Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(22)} ${s.about}`).join('\n'),
   SPECS,
-  ['imsim sim', 'imsim sim --protocol queue --seed 7 --trace /tmp/queue.jsonl', 'imsim sim --json | jq .'],
+  ['imsim sim', 'imsim sim --scenario s1-flaky --protocol queue --profile edge --seed 7', 'imsim sim --trace /tmp/run.jsonl --json | jq .'],
 );
 
 export async function simCommand(argv: string[]): Promise<number> {
@@ -30,37 +35,24 @@ export async function simCommand(argv: string[]): Promise<number> {
   }
   const which = oneOf(opts.protocol, ['queue', 'versioned', 'both'] as const, '--protocol');
   const protocols: ProtocolName[] = which === 'both' ? [...PROTOCOLS] : [which];
-  const results: SimRunResult[] = [];
+  const results: ScenarioResult[] = [];
   for (const protocol of protocols) {
     const file = opts.trace ? (protocols.length > 1 ? addSuffix(String(opts.trace), protocol) : String(opts.trace)) : null;
     const out = file ? createWriteStream(file) : null;
-    const r = await runScenario(String(opts.scenario), { protocol, seed: String(opts.seed), traceSink: out ? (l) => out.write(l + '\n') : undefined });
+    if (!opts.json) process.stderr.write(`running ${opts.scenario} (${protocol})...\n`);
+    const r = await runScenario(String(opts.scenario), {
+      protocol, seed: String(opts.seed), profile: opts.profile as string | undefined, messages: opts.messages as number | undefined,
+      traceSink: out ? (l) => out.write(l + '\n') : undefined,
+    });
     if (out) await new Promise((res) => out.end(res));
     results.push(r);
-    if (!opts.json) printResult(r, file);
+    if (!opts.json) process.stdout.write(formatResult(r) + (file ? `  trace written to ${file}\n` : '') + '\n');
   }
-  if (opts.json) {
-    process.stdout.write(JSON.stringify(results.map(({ harness: _h, ...rest }) => rest), null, 2) + '\n');
-  }
-  return 0;
+  if (opts.json) process.stdout.write(JSON.stringify(results.map(resultJson), null, 2) + '\n');
+  return results.every((r) => r.checks.every((c) => c.ok)) ? 0 : 1;
 }
 
 function addSuffix(file: string, protocol: string): string {
   const dot = file.lastIndexOf('.');
   return dot > 0 ? `${file.slice(0, dot)}.${protocol}${file.slice(dot)}` : `${file}.${protocol}`;
-}
-
-function printResult(r: SimRunResult, traceFile: string | null): void {
-  const d = r.delivery;
-  const lines = [
-    `scenario ${r.scenario} · protocol ${r.protocol} · seed ${r.seed}`,
-    `  delivery: ${d.sent} sent, ${d.acked} acknowledged, ${d.unique} delivered, ${d.duplicates} duplicates, ${d.lost} lost, ${d.outOfOrder} out of order`,
-    `  run:      ${r.virtualMs.toFixed(1)} ms virtual time, ${r.events} events, fingerprint ${r.fingerprint}`,
-  ];
-  for (const [user, kinds] of Object.entries(r.frames)) {
-    const parts = Object.entries(kinds).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ×${n}`);
-    lines.push(`  ${user} frames: ${parts.join(', ')}`);
-  }
-  if (traceFile) lines.push(`  trace written to ${traceFile}`);
-  process.stdout.write(lines.join('\n') + '\n\n');
 }

@@ -7,6 +7,8 @@ export interface ClientCtx {
   request(args: string[], onReply?: (r: Reply) => void): void;
   /** A message reached the user's screen. */
   apply(m: StoredMsg): void;
+  /** Versioned: versions (from, to] are gone from the server; reported, never skipped silently. */
+  gap(from: number, to: number): void;
   setTimer(delayUs: number, fn: () => void): number;
   clearTimer(id: number): void;
 }

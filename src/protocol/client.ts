@@ -5,9 +5,10 @@
 // pushes to the delivery protocol's client half. When the connection dies it reconnects after a
 // delay, unless stopped.
 import { NEED_MORE, ProtocolError, Push, ReplyDecoder, ReplyError, encodeCommand, type Reply } from '../wire';
-import type { Scheduler, TimerId } from '../ports';
+import type { Random, Scheduler, TimerId } from '../ports';
 import type { ClientCtx, ClientHalf } from './client-half';
 import { CMD, type ProtocolName, type StoredMsg } from './messages';
+import { Heartbeat, reconnectDelay, type HeartbeatPolicy, type ReconnectPolicy } from './policies';
 import { QueueClient, type QueueClientOptions } from './queue-client';
 import { VersionedClient, type VersionedClientOptions } from './versioned-client';
 
@@ -24,6 +25,8 @@ export interface ClientObserver {
   frame?(dir: 'out' | 'in', kind: string, bytes: number): void;
   applied?(m: StoredMsg): void;
   acked?(cmid: string): void;
+  /** Versioned protocol: the server no longer has versions (from, to]; the client says so instead of skipping silently. */
+  gap?(from: number, to: number): void;
   state?(s: ClientState, why: string): void;
 }
 
@@ -33,11 +36,12 @@ export interface ClientOptions {
   protocol: ProtocolName;
   /** Device name; client message ids are `<device>-<n>`. */
   device?: string;
-  /** PING this often while online (0 = never), and give up on the connection if no PONG within timeout. */
-  heartbeatUs?: number;
-  heartbeatTimeoutUs?: number;
-  /** Wait this long before reconnecting after the connection died (negative = do not reconnect). */
-  reconnectDelayUs?: number;
+  /** PING policy while online (default off); a PING unanswered within its timeout ends the connection. */
+  heartbeat?: HeartbeatPolicy;
+  /** When to reconnect after the connection died (default: after 1 s); 'never' for scripted runs. */
+  reconnect?: ReconnectPolicy | 'never';
+  /** Uniform [0,1) numbers for reconnect jitter (a seeded stream in the simulator). */
+  random?: Random;
   queue?: QueueClientOptions;
   versioned?: VersionedClientOptions;
 }
@@ -57,7 +61,11 @@ export class ImClient {
   private readonly timers = new Set<TimerId>(); // per-connection timers, cleared on disconnect
   private reconnectTimer: TimerId | null = null;
   private pingTimeout: TimerId | null = null;
+  private pingOutstanding = false;
+  private attempts = 0; // reconnect attempts since the last successful login
   private readonly ctx: ClientCtx;
+  readonly heartbeat: Heartbeat;
+  readonly stats = { connects: 0, logins: 0, heartbeats: 0, heartbeatFailures: 0 };
 
   constructor(
     private readonly opts: ClientOptions,
@@ -68,9 +76,11 @@ export class ImClient {
     this.user = opts.user;
     this.device = opts.device ?? `${opts.user}-d1`;
     this.half = opts.protocol === 'queue' ? new QueueClient(opts.queue) : new VersionedClient(opts.versioned);
+    this.heartbeat = new Heartbeat(opts.heartbeat ?? { kind: 'off' });
     this.ctx = {
       request: (args, onReply) => this.request(args, onReply),
       apply: (m) => this.observer.applied?.(m),
+      gap: (from, to) => this.observer.gap?.(from, to),
       setTimer: (d, fn) => this.setTimer(d, fn),
       clearTimer: (id) => this.clearTimer(id),
     };
@@ -149,6 +159,7 @@ export class ImClient {
 
   private connect(why: string): void {
     this.reconnectTimer = null;
+    this.stats.connects++;
     this.decoder = new ReplyDecoder();
     this.setState('connecting', why);
     this.transport.connect();
@@ -175,6 +186,8 @@ export class ImClient {
       return;
     }
     this.setState('online', 'logged in');
+    this.stats.logins++;
+    this.attempts = 0;
     this.half.onLogin(this.ctx);
     for (const m of this.outbox.values()) this.sendOne(m);
     this.armHeartbeat();
@@ -188,20 +201,22 @@ export class ImClient {
   }
 
   private armHeartbeat(): void {
-    const every = this.opts.heartbeatUs ?? 0;
-    if (every <= 0) return;
-    this.setTimer(every, () => {
+    if (!this.heartbeat.enabled) return;
+    this.setTimer(this.heartbeat.interval, () => {
+      this.stats.heartbeats++;
+      this.pingOutstanding = true;
       this.request([CMD.ping], () => {
+        this.pingOutstanding = false;
         if (this.pingTimeout !== null) this.clearTimer(this.pingTimeout);
         this.pingTimeout = null;
+        this.heartbeat.succeeded();
+        this.armHeartbeat();
       });
-      const timeout = this.opts.heartbeatTimeoutUs ?? every;
-      this.pingTimeout = this.setTimer(timeout, () => {
+      this.pingTimeout = this.setTimer(this.heartbeat.timeoutUs, () => {
         this.pingTimeout = null;
         this.transport.close();
         this.disconnected('heartbeat timeout');
       });
-      this.armHeartbeat();
     });
   }
 
@@ -229,11 +244,19 @@ export class ImClient {
     for (const id of this.timers) this.sched.clearTimer(id);
     this.timers.clear();
     this.pingTimeout = null;
+    if (this.pingOutstanding) {
+      // The connection died under a heartbeat: for an adaptive heartbeat, maybe the NAT's doing.
+      this.stats.heartbeatFailures++;
+      this.heartbeat.failedIdle();
+    }
+    this.pingOutstanding = false;
     this.waiting = [];
     this.half.onDisconnect();
     this.setState('offline', why);
-    const delay = this.opts.reconnectDelayUs ?? 1_000_000;
-    if (why !== 'stopped' && delay >= 0 && this.reconnectTimer === null) {
+    const policy = this.opts.reconnect ?? { kind: 'fixed', delayUs: 1_000_000 };
+    if (why !== 'stopped' && policy !== 'never' && this.reconnectTimer === null) {
+      const rng = this.opts.random ?? { next: () => 0.5 };
+      const delay = reconnectDelay(policy, this.attempts++, rng);
       this.reconnectTimer = this.sched.setTimer(delay, () => this.connect('reconnect'));
     }
   }

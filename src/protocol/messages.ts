@@ -1,5 +1,6 @@
 // The vocabulary of imsim's protocol on top of RESP: command names, push names and the
 // shape of a message on the wire. docs/protocol.md is the prose version of this file.
+import { ReplyError } from '../wire';
 
 export type ProtocolName = 'queue' | 'versioned';
 export const PROTOCOLS: readonly ProtocolName[] = ['queue', 'versioned'];
@@ -68,4 +69,15 @@ export function parseId(s: string): number | null {
   if (!/^(0|[1-9][0-9]{0,15})$/.test(s)) return null;
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : null;
+}
+
+/** `-BEHIND <v> ...`: versions up to v are gone; the client should sync again from v. */
+export function behind(v: number): ReplyError {
+  return new ReplyError(`BEHIND ${v} history trimmed: versions up to ${v} are gone; sync again from ${v}`);
+}
+
+export function parseBehind(r: unknown): number | null {
+  if (!(r instanceof ReplyError)) return null;
+  const m = /^BEHIND (\d+) /.exec(r.message);
+  return m ? Number(m[1]) : null;
 }

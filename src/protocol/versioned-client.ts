@@ -5,11 +5,17 @@
 // lost: it sets `again`, and one more sync follows.
 import type { Reply } from '../wire';
 import type { ClientCtx, ClientHalf } from './client-half';
-import { CMD, PUSH, decodeVersionEntry, parseId } from './messages';
+import { CMD, PUSH, decodeVersionEntry, parseBehind, parseId } from './messages';
 
 export interface VersionedClientOptions {
   /** Must match the server's page size: a full page means "there may be more". */
   pageSize?: number;
+  /**
+   * A deliberately WRONG client, kept as a regression oracle (scenario S3): a push that arrives
+   * during a sync moves the cursor to the pushed version once the sync ends, as if that sync had
+   * covered it. Messages stored after the server read the page are then skipped.
+   */
+  naiveCursorOnPush?: boolean;
 }
 
 export class VersionedClient implements ClientHalf {
@@ -18,12 +24,15 @@ export class VersionedClient implements ClientHalf {
   private syncing = false;
   private again = false;
   private readonly pageSize: number;
+  private readonly naive: boolean;
+  private pushedDuringSync = 0; // naive client only
   ignored = 0;
   gaps = 0;
   private gapAt = -1; // cursor at the last gap: a second gap there means history is gone
 
   constructor(opts: VersionedClientOptions = {}) {
     this.pageSize = opts.pageSize ?? 100;
+    this.naive = opts.naiveCursorOnPush ?? false;
   }
 
   onLogin(ctx: ClientCtx): void {
@@ -34,7 +43,8 @@ export class VersionedClient implements ClientHalf {
     if (items[0] !== PUSH.msgPsh) return;
     const v = parseId(items[1] ?? '');
     if (v !== null && v <= this.cursor) return; // already have it
-    if (this.syncing) this.again = true;
+    if (this.syncing && this.naive && v !== null) this.pushedDuringSync = Math.max(this.pushedDuringSync, v);
+    else if (this.syncing) this.again = true;
     else this.sync(ctx);
   }
 
@@ -50,6 +60,14 @@ export class VersionedClient implements ClientHalf {
 
   private onSyncReply(ctx: ClientCtx, r: Reply): void {
     this.syncing = false;
+    const gone = parseBehind(r);
+    if (gone !== null && gone > this.cursor) {
+      // History was trimmed while we were away: report the hole, then continue after it.
+      ctx.gap(this.cursor, gone);
+      this.cursor = gone;
+      this.sync(ctx);
+      return;
+    }
     const entries = Array.isArray(r) ? r : [];
     const before = this.cursor;
     for (const e of entries) {
@@ -69,6 +87,8 @@ export class VersionedClient implements ClientHalf {
         break;
       }
     }
+    if (this.naive && this.pushedDuringSync > this.cursor) this.cursor = this.pushedDuringSync; // the bug
+    this.pushedDuringSync = 0;
     if (this.cursor > before) ctx.request([CMD.msgFin, 'v', String(this.cursor)]);
     if (this.again || entries.length >= this.pageSize) {
       this.again = false;

@@ -10,7 +10,7 @@
 import type { Harness } from './harness';
 
 export const CONVERSATION_CLIENT = {
-  reconnectDelayUs: -1, // the script reconnects explicitly, so both runtimes do it at the same step
+  reconnect: 'never', // the script reconnects explicitly, so both runtimes do it at the same step
   queue: { ackEvery: 3 },
 } as const;
 

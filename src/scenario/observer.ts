@@ -36,6 +36,10 @@ export function recordingObserver(o: ObserverSinks): ClientObserver {
       o.ledger.acked(o.user, cmid);
       ev('acked', o.user, cmid);
     },
+    gap(from, to) {
+      o.ledger.reportedGone(to - from);
+      ev('gap', o.user, from, to);
+    },
     state(s: ClientState, why: string) {
       ev('state', o.user, s, why);
     },

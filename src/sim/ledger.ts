@@ -5,7 +5,7 @@
 // same sender device.
 import { msgKey, type StoredMsg } from '../protocol/messages';
 
-export interface DeliverySummary {
+export interface DeliveryCounts {
   sent: number; // messages handed to a client to send
   acked: number; // acknowledged to the sender by the server (stored)
   applied: number; // applications on devices, duplicates included
@@ -14,9 +14,18 @@ export interface DeliverySummary {
   lost: number; // acknowledged but applied nowhere
   outOfOrder: number;
   pending: number; // sent, not acknowledged, not applied (still under way)
+  /** Versions the server said were gone (history trimmed): losses the client was told of. */
+  reportedGone: number;
 }
 
-interface SentRecord { to: string; acked: boolean; appliedOn: number }
+export interface DeliverySummary extends DeliveryCounts {
+  /** Send-to-screen latency of first applications, ms (NaN when nothing was delivered). */
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyP99Ms: number;
+}
+
+interface SentRecord { to: string; acked: boolean; appliedOn: number; at: number }
 
 export class Ledger {
   private readonly sentMsgs = new Map<string, SentRecord>();
@@ -26,9 +35,17 @@ export class Ledger {
   readonly log: { t: number; user: string; device: string; key: string; body: string }[] = [];
   private outOfOrder = 0;
   private duplicates = 0;
+  private gone = 0;
+  /** Send-to-screen latency (µs) of each message's first application on each device. */
+  readonly latencies: number[] = [];
 
-  sent(from: string, to: string, cmid: string): void {
-    this.sentMsgs.set(msgKey(from, cmid), { to, acked: false, appliedOn: 0 });
+  sent(from: string, to: string, cmid: string, at = 0): void {
+    this.sentMsgs.set(msgKey(from, cmid), { to, acked: false, appliedOn: 0, at });
+  }
+
+  /** A device was told that `count` messages are gone (versioned: history trimmed while it was away). */
+  reportedGone(count: number): void {
+    this.gone += count;
   }
 
   acked(from: string, cmid: string): void {
@@ -47,7 +64,10 @@ export class Ledger {
       return;
     }
     const r = this.sentMsgs.get(key);
-    if (r) r.appliedOn++;
+    if (r) {
+      r.appliedOn++;
+      this.latencies.push(t - r.at);
+    }
     // cmids are `<sender device>-<n>`: a smaller n after a larger one from the same device is out of order.
     const dash = m.cmid.lastIndexOf('-');
     const seq = Number(m.cmid.slice(dash + 1));
@@ -67,6 +87,12 @@ export class Ledger {
     return this.log.filter((e) => e.user === user).map((e) => e.key);
   }
 
+  /** The counts only: what must agree between runtimes (latencies depend on the clock). */
+  counts(): DeliveryCounts {
+    const { latencyP50Ms: _a, latencyP95Ms: _b, latencyP99Ms: _c, ...counts } = this.summary();
+    return counts;
+  }
+
   summary(): DeliverySummary {
     let acked = 0, lost = 0, pending = 0;
     for (const r of this.sentMsgs.values()) {
@@ -76,9 +102,12 @@ export class Ledger {
         else pending++;
       }
     }
+    const sorted = Float64Array.from(this.latencies).sort();
+    const pct = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1000 : NaN);
     return {
       sent: this.sentMsgs.size, acked, applied: this.log.length, unique: this.applied.size,
-      duplicates: this.duplicates, lost, outOfOrder: this.outOfOrder, pending,
+      duplicates: this.duplicates, lost, outOfOrder: this.outOfOrder, pending, reportedGone: this.gone,
+      latencyP50Ms: pct(0.5), latencyP95Ms: pct(0.95), latencyP99Ms: pct(0.99),
     };
   }
 }

@@ -1,32 +1,50 @@
-// Assembles one simulated deployment: clients on simulated links, one connection-layer gateway,
-// the async queue, one logic layer and the embedded store, all driven by one kernel. The
-// gateway, logic layer and clients are the very objects the real server runs over TCP.
+// Assembles one simulated deployment: each client's device on its own radio link (profile,
+// mobility, carrier NAT), one connection-layer gateway, the async queue, one logic layer and the
+// embedded store, all driven by one kernel. The gateway, logic layer and clients are the very
+// objects the real server runs over TCP.
 import { Gateway } from '../connection/gateway';
 import type { Down, Up } from '../connection/layer-messages';
 import { AsyncQueue } from '../logic/async-queue';
 import { delayedStore } from '../logic/delayed-store';
 import { LogicLayer } from '../logic/logic-layer';
-import { MemoryStore } from '../logic/memory-store';
+import { MemoryStore, type MemoryStoreOptions } from '../logic/memory-store';
+import type { RangeResult, SyncStore } from '../logic/store';
+import { IdleReaper } from '../connection/idle-reaper';
 import type { Scheduler } from '../ports';
 import { ImClient, type ClientOptions } from '../protocol/client';
-import type { ProtocolName } from '../protocol/messages';
+import { msgKey, type ProtocolName } from '../protocol/messages';
 import { makeToken } from '../protocol/token';
-import { Kernel } from './kernel';
 import { recordingObserver, type FrameRecord } from '../scenario/observer';
+import { Kernel } from './kernel';
 import { Ledger } from './ledger';
-import { SimConnection, type LinkDelays } from './network/pipe';
+import { DeviceLink } from './network/device-link';
+import { startPatterns } from './network/mobility';
+import { resolveProfile, type LinkProfile } from './network/profiles';
+import type { TcpConnection } from './network/tcp';
 import { Trace } from './trace';
 import { describeReplies, describeRequests, type WireRecord } from './wire-log';
+
+export interface LinkSetup {
+  /** A named profile (see PROFILES) or a user-defined one. Default 'fixed': 20 ms each way. */
+  profile?: string | Partial<LinkProfile>;
+  /** Mobility patterns (see PATTERNS): 'elevator', 'tunnel', 'train', 'resets', 'half-open'. */
+  mobility?: string[];
+  /** Carrier NAT idle timeout, µs (default: no NAT). */
+  natIdleUs?: number;
+  /** TCP gives up on unacknowledged data after this long, µs (default Linux ~924 s). */
+  tcpGiveUpUs?: number;
+}
 
 export interface WorldOptions {
   protocol: ProtocolName;
   seed?: string | number;
-  /** One-way delays of every client's link (default 20 ms each way, 5 ms jitter). */
-  link?: LinkDelays;
+  /** Every device's link, unless addClient() says otherwise. */
+  link?: LinkSetup;
   /** Gateway <-> logic queue hop and store round trip (defaults 100 µs, 200 µs). */
   hopUs?: number;
   storeUs?: number;
   pageSize?: number;
+  store?: MemoryStoreOptions;
   /** Client defaults; each addClient() may override. */
   client?: Partial<ClientOptions>;
   /** Receives one JSON line per trace event. */
@@ -35,35 +53,51 @@ export interface WorldOptions {
   keepTrace?: number;
   /** Record every write on every link with a label of its frames (for sequence diagrams). */
   recordWire?: boolean;
+  /** The connection layer closes a connection silent for this long, µs (default: never). */
+  serverIdleUs?: number;
 }
 
+/**
+ * Queue protocol bookkeeping that explains duplicates: at each login the server re-sends what is
+ * still in the user's List; what of that the device had already applied is "owed" a duplicate.
+ */
+export interface QueueDuplicateAccount {
+  owed: number; // messages found applied-but-unacknowledged at a login read
+  owedAndApplied: number; // duplicates of owed messages
+  unexplained: number; // duplicates of messages nobody owed (should be zero)
+}
+
+interface WireWrite { dir: 'up' | 'down'; user: string; sent: number; arrived: number; bytes: Uint8Array; estimate: number }
 
 export class World {
   readonly kernel: Kernel;
   readonly sched: Scheduler;
   readonly gateway: Gateway;
   readonly logic: LogicLayer;
-  readonly store = new MemoryStore();
+  readonly store: MemoryStore;
   readonly ledger = new Ledger();
+  /** Every device's client and link, by device name (`<user>-d1` unless given). */
   readonly clients = new Map<string, ImClient>();
+  readonly links = new Map<string, DeviceLink>();
   readonly frames: FrameRecord[] = [];
-  /** Every write on every link, when opts.recordWire (labels are computed when read). */
-  private readonly wireWrites: { dir: 'up' | 'down'; user: string; sent: number; arrives: number; bytes: Uint8Array; delivered: () => boolean }[] = [];
   readonly upQueue: AsyncQueue<Up>;
-  private readonly conns = new Map<number, SimConnection>();
+  private readonly conns = new Map<number, TcpConnection>();
+  private readonly wireWrites: WireWrite[] = [];
   private nextConn = 1;
+  private readonly reaper: IdleReaper | null;
+  readonly queueDuplicates: QueueDuplicateAccount = { owed: 0, owedAndApplied: 0, unexplained: 0 };
+  private readonly owed = new Map<string, Set<string>>(); // device -> message keys owed a re-send
 
   constructor(readonly opts: WorldOptions) {
     const trace = new Trace({ sink: opts.traceSink, keep: opts.keepTrace ?? 0 });
     this.kernel = new Kernel({ seed: opts.seed ?? 1, trace });
     const k = this.kernel;
     this.sched = { now: () => k.now, setTimer: (d, fn) => k.schedule(d, fn), clearTimer: (id) => void k.cancel(id) };
+    this.store = new MemoryStore(opts.store);
     const hop = opts.hopUs ?? 100;
-    const store = delayedStore(this.store, this.sched, opts.storeUs ?? 200);
+    const store = delayedStore(this.watchQueueLogins(this.store), this.sched, opts.storeUs ?? 200);
     const downQueue = new AsyncQueue<Down>(this.sched, hop, (m) => this.gateway.downstream(m));
-    this.logic = new LogicLayer(store, (_gw, m) => downQueue.push(m), {
-      protocol: opts.protocol, pageSize: opts.pageSize,
-    });
+    this.logic = new LogicLayer(store, (_gw, m) => downQueue.push(m), { protocol: opts.protocol, pageSize: opts.pageSize });
     this.upQueue = new AsyncQueue<Up>(this.sched, hop, (m) => this.logic.handle(m));
     this.gateway = new Gateway(
       {
@@ -72,15 +106,46 @@ export class World {
       },
       (m) => this.upQueue.push(m),
     );
+    this.reaper = opts.serverIdleUs
+      ? new IdleReaper(this.sched, opts.serverIdleUs, (id) => {
+        const c = this.conns.get(id);
+        this.conns.delete(id);
+        this.kernel.trace.record(this.kernel.now, 'reaped', id);
+        c?.serverClose();
+        this.gateway.closed(id);
+      })
+      : null;
   }
 
-  /** What crossed the links, labelled, in the order written: needs opts.recordWire. */
-  wireLog(): WireRecord[] {
-    return this.wireWrites.map((w) => ({
-      sent: w.sent, received: w.arrives, bytes: w.bytes.length, lost: !w.delivered(),
-      from: w.dir === 'up' ? w.user : 'server', to: w.dir === 'up' ? 'server' : w.user,
-      label: w.dir === 'up' ? describeRequests(w.bytes) : describeReplies(w.bytes),
-    }));
+  /** Wraps the store to see each queue-protocol login read (a range from 0). */
+  private watchQueueLogins(store: SyncStore): SyncStore {
+    return {
+      apply: (op) => {
+        const result = store.apply(op);
+        if (op.op === 'range' && op.mode === 'queue' && op.after === 0) {
+          for (const c of this.clientsOf(op.user)) {
+            let owed = this.owed.get(c.device);
+            if (!owed) this.owed.set(c.device, (owed = new Set()));
+            for (const m of (result as RangeResult).msgs) {
+              const key = msgKey(m.from, m.cmid);
+              if (this.ledger.timesApplied(c.device, m.from, m.cmid) > 0 && !owed.has(key)) {
+                owed.add(key);
+                this.queueDuplicates.owed++;
+              }
+            }
+          }
+        }
+        return result;
+      },
+    };
+  }
+
+  /** A device applied a message again: was it owed (re-sent after a login), or unexplained? */
+  private noteApplied(device: string, from: string, cmid: string): void {
+    if (this.ledger.timesApplied(device, from, cmid) < 2) return;
+    const owed = this.owed.get(device);
+    if (owed?.delete(msgKey(from, cmid))) this.queueDuplicates.owedAndApplied++;
+    else this.queueDuplicates.unexplained++;
   }
 
   get now(): number {
@@ -91,23 +156,70 @@ export class World {
     return this.kernel.trace;
   }
 
-  /** Adds a user's device; call start() on it (or world.login()) to connect. */
-  addClient(user: string, overrides: Partial<ClientOptions> = {}): ImClient {
+  /** Adds a user's device on its own link; call start() on the client to connect. A user may
+   *  have several devices: give each a `device` name. */
+  addClient(user: string, overrides: Partial<ClientOptions> = {}, link: LinkSetup = {}): ImClient {
+    const deviceName = overrides.device ?? `${user}-d1`;
+    if (this.clients.has(deviceName)) throw new Error(`device '${deviceName}' exists already: give another device name`);
     const opts: ClientOptions = {
-      user, token: makeToken(user), protocol: this.opts.protocol, ...this.opts.client, ...overrides,
+      user, token: makeToken(user), protocol: this.opts.protocol, random: this.kernel.rng(`client/${deviceName}`),
+      ...this.opts.client, ...overrides, device: deviceName,
     };
     if (opts.versioned === undefined && this.opts.pageSize) opts.versioned = { pageSize: this.opts.pageSize };
-    let conn: SimConnection | null = null;
+    const setup = { ...this.opts.link, ...link };
+    const device = new DeviceLink(this.kernel, this.kernel.rng(`link/${deviceName}`), resolveProfile(setup.profile ?? 'fixed'), {
+      natIdleUs: setup.natIdleUs, giveUpUs: setup.tcpGiveUpUs,
+    });
+    startPatterns(setup.mobility ?? [], device, this.kernel.rng(`mobility/${deviceName}`));
+    this.links.set(deviceName, device);
+    let conn: TcpConnection | null = null;
     const trace = this.kernel.trace;
     const client: ImClient = new ImClient(
       opts,
       {
         connect: () => {
-          const mine = this.connect(client, () => conn === mine);
+          const id = this.nextConn++;
+          let accepted = false;
+          const mine: TcpConnection = device.open({
+            toServer: (bytes) => {
+              this.reaper?.touch(id);
+              this.gateway.data(id, bytes);
+            },
+            toClient: (bytes) => client.onData(bytes),
+            serverClosed: (why) => {
+              if (!this.conns.delete(id)) return; // already closed by the connection layer
+              this.reaper?.forget(id);
+              trace.record(this.kernel.now, 'closed', 'server', user, id, why);
+              if (accepted) this.gateway.closed(id);
+            },
+            clientClosed: (why) => {
+              trace.record(this.kernel.now, 'closed', 'client', user, id, why);
+              if (conn === mine) {
+                conn = null;
+                client.onClosed();
+              }
+            },
+          }, this.opts.recordWire ? this.wireObserver(user, device) : undefined);
           conn = mine;
-          this.kernel.schedule(this.delays().upUs + this.delays().downUs, () => {
-            if (conn === mine && mine.open) client.onConnected();
-          });
+          device.connect(
+            () => {
+              if (!mine.open) return;
+              accepted = true;
+              this.conns.set(id, mine);
+              this.reaper?.touch(id);
+              this.gateway.opened(id);
+            },
+            () => {
+              if (conn === mine && mine.open) client.onConnected();
+            },
+            (why) => {
+              trace.record(this.kernel.now, 'connect-failed', user, why);
+              if (conn === mine) {
+                conn = null;
+                client.onClosed();
+              }
+            },
+          );
         },
         write: (bytes) => conn?.clientWrite(bytes),
         close: () => {
@@ -118,10 +230,13 @@ export class World {
       this.sched,
       recordingObserver({
         ledger: this.ledger, user, device: () => client.device, now: () => this.kernel.now, frames: this.frames,
-        event: (kind, ...fields) => trace.record(this.kernel.now, kind, ...fields),
+        event: (kind, ...fields) => {
+          trace.record(this.kernel.now, kind, ...fields);
+          if (kind === 'applied') this.noteApplied(client.device, String(fields[1]), String(fields[2]));
+        },
       }),
     );
-    this.clients.set(user, client);
+    this.clients.set(deviceName, client);
     return client;
   }
 
@@ -129,14 +244,31 @@ export class World {
   send(from: string, to: string, body: string): string {
     const c = this.client(from);
     const cmid = c.send(to, body);
-    this.ledger.sent(from, to, cmid);
+    this.ledger.sent(from, to, cmid, this.kernel.now);
     return cmid;
   }
 
-  client(user: string): ImClient {
-    const c = this.clients.get(user);
-    if (!c) throw new Error(`no client for user '${user}': call addClient('${user}') first`);
+  /** The user's first device (or the device of that name). */
+  client(userOrDevice: string): ImClient {
+    const c = this.clients.get(userOrDevice) ?? this.clientsOf(userOrDevice)[0];
+    if (!c) throw new Error(`no client for '${userOrDevice}': call addClient('${userOrDevice}') first`);
     return c;
+  }
+
+  clientsOf(user: string): ImClient[] {
+    return [...this.clients.values()].filter((c) => c.user === user);
+  }
+
+  /** The link of the user's first device (or of the device of that name). */
+  link(userOrDevice: string): DeviceLink {
+    const l = this.links.get(this.client(userOrDevice).device);
+    if (!l) throw new Error(`no link for '${userOrDevice}'`);
+    return l;
+  }
+
+  /** Users with at least one device. */
+  users(): string[] {
+    return [...new Set([...this.clients.values()].map((c) => c.user))];
   }
 
   /** Runs the simulation for `us` microseconds of virtual time. */
@@ -148,40 +280,28 @@ export class World {
   runUntil(cond: () => boolean, limitUs = 600_000_000, what = 'condition'): void {
     const deadline = this.kernel.now + limitUs;
     while (!cond()) {
-      if (this.kernel.pending === 0 || this.kernel.now > deadline || !this.kernel.step()) {
+      if (this.kernel.now > deadline || !this.kernel.step()) {
         throw new Error(`simulation: ${what} did not hold by t=${this.kernel.now} µs`);
       }
     }
   }
 
-  private delays(): LinkDelays {
-    return this.opts.link ?? { upUs: 20_000, downUs: 20_000, jitterUs: 5_000 };
+  /** What crossed the links, labelled, in the order written: needs opts.recordWire. */
+  wireLog(): WireRecord[] {
+    return this.wireWrites.map((w) => ({
+      sent: w.sent, received: w.arrived >= 0 ? w.arrived : w.estimate, bytes: w.bytes.length, lost: w.arrived < 0,
+      from: w.dir === 'up' ? w.user : 'server', to: w.dir === 'up' ? 'server' : w.user,
+      label: w.dir === 'up' ? describeRequests(w.bytes) : describeReplies(w.bytes),
+    }));
   }
 
-  /** Opens a connection for `client`; `current()` says whether it is still the client's one. */
-  private connect(client: ImClient, current: () => boolean): SimConnection {
-    const id = this.nextConn++;
-    const trace = this.kernel.trace;
-    const c: SimConnection = new SimConnection(this.kernel, id, this.delays(), {
-      toServer: (bytes) => this.gateway.data(id, bytes),
-      toClient: (bytes) => client.onData(bytes),
-      serverClosed: () => {
-        this.conns.delete(id);
-        trace.record(this.kernel.now, 'closed', 'server', id);
-        this.gateway.closed(id);
-      },
-      clientClosed: () => {
-        trace.record(this.kernel.now, 'closed', 'client', id);
-        if (current()) client.onClosed();
-      },
-    }, this.kernel.rng(`link/${id}`), this.opts.recordWire
-      ? (dir, sent, arrives, bytes, delivered) => this.wireWrites.push({ dir, user: client.user, sent, arrives, bytes, delivered })
-      : undefined);
-    this.conns.set(id, c);
-    // The server accepts after the SYN's one-way trip; the client hears back after the round trip.
-    this.kernel.schedule(this.delays().upUs, () => {
-      if (c.open) this.gateway.opened(id);
-    });
-    return c;
+  private wireObserver(user: string, link: DeviceLink) {
+    return (dir: 'up' | 'down', sent: number, bytes: Uint8Array) => {
+      const p = link.profile;
+      const estimate = sent + 1000 * (dir === 'up' ? p.upDelayMs : p.downDelayMs);
+      const w: WireWrite = { dir, user, sent, arrived: -1, bytes, estimate };
+      this.wireWrites.push(w);
+      return (t: number) => void (w.arrived = t);
+    };
   }
 }

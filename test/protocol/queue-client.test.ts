@@ -11,6 +11,7 @@ function harness() {
   const ctx: ClientCtx = {
     request: (args) => void sent.push(args),
     apply: (m) => void applied.push(m.id),
+    gap: () => {},
     setTimer: (_d, fn) => (timers.set(nextTimer, fn), nextTimer++),
     clearTimer: (id) => void timers.delete(id),
   };

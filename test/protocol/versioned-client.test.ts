@@ -11,6 +11,7 @@ function harness() {
   const ctx: ClientCtx = {
     request: (args, onReply) => void sent.push({ args, onReply }),
     apply: (m: StoredMsg) => void applied.push(m.id),
+    gap: () => {},
     setTimer: () => 0,
     clearTimer: () => {},
   };

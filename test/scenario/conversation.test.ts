@@ -5,20 +5,20 @@ import { runScenario } from '../../src/sim/scenarios';
 describe('conversation scenario (simulator)', () => {
   it('versioned: every message applied exactly once, in order', async () => {
     const r = await runScenario('conversation', { protocol: 'versioned', seed: 1 });
-    expect(r.delivery).toMatchObject({ sent: 14, acked: 14, unique: 14, duplicates: 0, lost: 0, outOfOrder: 0 });
-    expect(r.harness.ledger.receivedBy('bob')).toEqual(
+    expect(r.metrics.delivery).toMatchObject({ sent: 14, acked: 14, unique: 14, duplicates: 0, lost: 0, outOfOrder: 0 });
+    expect(r.world.ledger.receivedBy('bob')).toEqual(
       Array.from({ length: 10 }, (_, i) => `alice/alice-d1-${i + 1}`),
     );
   });
 
   it('queue: the two received-but-unacknowledged messages at the cut arrive twice', async () => {
     const r = await runScenario('conversation', { protocol: 'queue', seed: 1 });
-    expect(r.delivery).toMatchObject({ sent: 14, acked: 14, unique: 14, lost: 0 });
+    expect(r.metrics.delivery).toMatchObject({ sent: 14, acked: 14, unique: 14, lost: 0 });
     // bob acks every 3: messages 4 and 5 were applied but not acknowledged when he dropped
-    expect(r.delivery.duplicates).toBe(2);
-    const bob = r.harness.world.client('bob');
-    expect(r.harness.ledger.timesApplied(bob.device, 'alice', 'alice-d1-4')).toBe(2);
-    expect(r.harness.ledger.timesApplied(bob.device, 'alice', 'alice-d1-3')).toBe(1);
+    expect(r.metrics.delivery.duplicates).toBe(2);
+    const bob = r.world.client('bob');
+    expect(r.world.ledger.timesApplied(bob.device, 'alice', 'alice-d1-4')).toBe(2);
+    expect(r.world.ledger.timesApplied(bob.device, 'alice', 'alice-d1-3')).toBe(1);
   });
 
   it('frames follow the deck: msg-psh / msg-sync / msg-fin versus msg-send / msg-recv', async () => {
@@ -40,7 +40,7 @@ describe('determinism', () => {
       const a = await runScenario('conversation', { protocol, seed: 42 });
       const b = await runScenario('conversation', { protocol, seed: 42 });
       expect(a.fingerprint).toBe(b.fingerprint);
-      expect(a.harness.world.trace.count).toBeGreaterThan(50);
+      expect(a.world.trace.count).toBeGreaterThan(50);
     }
   });
 
@@ -57,6 +57,6 @@ describe('seeds', () => {
     const b = await runScenario('conversation', { protocol: 'versioned', seed: 2 });
     expect(a.fingerprint).not.toBe(b.fingerprint);
     // ... while the outcome, which the script makes independent of timing, is the same
-    expect(a.delivery).toEqual(b.delivery);
+    expect(a.world.ledger.counts()).toEqual(b.world.ledger.counts());
   });
 });

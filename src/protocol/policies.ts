@@ -1,0 +1,94 @@
+// Client policies from real mobile IM clients: when to reconnect, how often to heartbeat.
+//  - Phoenix (phoenix.js reconnectAfterMs): 10, 50, 100, 150, 200, 250, 500, 1000, 2000 ms, then 5 s; no jitter.
+//  - Centrifugo clients: exponential 1, 2, 4, 8, 16 s ... with jitter.
+//  - WeChat Mars (stn): reconnect base 15/30/120/300/600 s + rand(20) s; smart heartbeat that learns
+//    the NAT timeout: 3.5-10 min, +60 s after 5 successes, -80 s after 2 failures.
+import type { Random } from '../ports';
+
+const S = 1_000_000;
+const MIN = 60 * S;
+
+export type ReconnectPolicy =
+  | { kind: 'fixed'; delayUs: number }
+  | { kind: 'stepped'; stepsUs: number[]; thenUs: number }
+  | { kind: 'exponential'; baseUs: number; maxUs: number; jitter: number }
+  | { kind: 'mars'; baseUs: number[]; jitterUs: number };
+
+export const RECONNECT: Record<string, ReconnectPolicy> = {
+  fixed: { kind: 'fixed', delayUs: 1 * S },
+  phoenix: { kind: 'stepped', stepsUs: [10, 50, 100, 150, 200, 250, 500, 1000, 2000].map((ms) => ms * 1000), thenUs: 5 * S },
+  exponential: { kind: 'exponential', baseUs: 1 * S, maxUs: 16 * S, jitter: 0.5 },
+  mars: { kind: 'mars', baseUs: [15, 30, 120, 300, 600].map((s) => s * S), jitterUs: 20 * S },
+};
+
+/** Delay before reconnect attempt number `attempt` (0 = the first after a loss). */
+export function reconnectDelay(p: ReconnectPolicy, attempt: number, rng: Random): number {
+  switch (p.kind) {
+    case 'fixed':
+      return p.delayUs;
+    case 'stepped':
+      return attempt < p.stepsUs.length ? p.stepsUs[attempt] : p.thenUs;
+    case 'exponential': {
+      const d = Math.min(p.maxUs, p.baseUs * 2 ** attempt);
+      return Math.round(d * (1 - p.jitter) + d * p.jitter * rng.next());
+    }
+    case 'mars':
+      return p.baseUs[Math.min(attempt, p.baseUs.length - 1)] + Math.floor(rng.next() * p.jitterUs);
+  }
+}
+
+export type HeartbeatPolicy =
+  | { kind: 'off' }
+  | { kind: 'fixed'; intervalUs: number; timeoutUs: number }
+  | { kind: 'adaptive'; minUs: number; maxUs: number; upUs: number; upAfter: number; downUs: number; downAfter: number; timeoutUs: number };
+
+export const HEARTBEAT: Record<string, HeartbeatPolicy> = {
+  off: { kind: 'off' },
+  'fixed-30s': { kind: 'fixed', intervalUs: 30 * S, timeoutUs: 10 * S },
+  'fixed-270s': { kind: 'fixed', intervalUs: 270 * S, timeoutUs: 20 * S },
+  'fixed-10min': { kind: 'fixed', intervalUs: 10 * MIN, timeoutUs: 20 * S },
+  mars: { kind: 'adaptive', minUs: 3.5 * MIN, maxUs: 10 * MIN, upUs: 60 * S, upAfter: 5, downUs: 80 * S, downAfter: 2, timeoutUs: 20 * S },
+};
+
+/** Heartbeat state: a fixed interval, or Mars's learning of the longest interval the NAT allows. */
+export class Heartbeat {
+  interval: number;
+  private ok = 0;
+  private failed = 0;
+  /** Adaptive: once a failure has pulled the interval down, it stays put (the NAT timeout is found). */
+  settled = false;
+
+  constructor(readonly policy: HeartbeatPolicy) {
+    this.interval = policy.kind === 'fixed' ? policy.intervalUs : policy.kind === 'adaptive' ? policy.minUs : 0;
+  }
+
+  get enabled(): boolean {
+    return this.policy.kind !== 'off';
+  }
+
+  get timeoutUs(): number {
+    return this.policy.kind === 'off' ? 0 : this.policy.timeoutUs;
+  }
+
+  succeeded(): void {
+    const p = this.policy;
+    if (p.kind !== 'adaptive' || this.settled) return;
+    this.failed = 0;
+    if (++this.ok >= p.upAfter) {
+      this.ok = 0;
+      this.interval = Math.min(p.maxUs, this.interval + p.upUs);
+    }
+  }
+
+  /** The connection died while idle between heartbeats: the interval may be beyond the NAT timeout. */
+  failedIdle(): void {
+    const p = this.policy;
+    if (p.kind !== 'adaptive') return;
+    this.ok = 0;
+    if (++this.failed >= p.downAfter) {
+      this.failed = 0;
+      this.interval = Math.max(p.minUs, this.interval - p.downUs);
+      this.settled = true;
+    }
+  }
+}

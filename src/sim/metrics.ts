@@ -1,0 +1,53 @@
+// What a run cost, per delivered message and per hour: the numbers the protocol comparison is
+// about. Computed from the world after a run; nothing here changes the run.
+import type { DeliverySummary } from './ledger';
+import type { World } from './world';
+
+export interface RunMetrics {
+  delivery: DeliverySummary;
+  /** Delivery frames (pushes, delivery requests and their replies) / 2, per delivered message. */
+  roundTripsPerMessage: number;
+  /** All bytes on the devices' links (TCP/IP headers included), per delivered message. */
+  bytesPerMessage: number;
+  /** Of which message bodies. */
+  payloadBytesPerMessage: number;
+  /** Radio wake-ups (packets that found the radio idle after its tail time), all devices. */
+  wakeups: number;
+  wakeupsPerHour: number;
+  heartbeatsPerHour: number;
+  reconnects: number;
+  virtualHours: number;
+}
+
+const DELIVERY_KINDS = new Set(['msg-send', 'msg-psh', 'msg-recv', 'msg-sync', 'msg-fin', 'reply:msg-recv', 'reply:msg-sync', 'reply:msg-fin']);
+
+export function runMetrics(world: World): RunMetrics {
+  const delivery = world.ledger.summary();
+  const delivered = Math.max(1, delivery.unique);
+  let deliveryFrames = 0;
+  for (const f of world.frames) if (DELIVERY_KINDS.has(f.kind)) deliveryFrames++;
+  let bytes = 0, wakeups = 0;
+  for (const l of world.links.values()) {
+    bytes += l.bytesUp + l.bytesDown;
+    wakeups += l.wakeups;
+  }
+  let payload = 0;
+  for (const e of world.ledger.log) payload += Buffer.byteLength(e.body);
+  let heartbeats = 0, reconnects = 0;
+  for (const c of world.clients.values()) {
+    heartbeats += c.stats.heartbeats;
+    reconnects += Math.max(0, c.stats.connects - 1);
+  }
+  const hours = Math.max(1e-9, world.now / 3_600_000_000);
+  return {
+    delivery,
+    roundTripsPerMessage: deliveryFrames / 2 / delivered,
+    bytesPerMessage: bytes / delivered,
+    payloadBytesPerMessage: payload / delivered,
+    wakeups,
+    wakeupsPerHour: wakeups / hours,
+    heartbeatsPerHour: heartbeats / hours,
+    reconnects,
+    virtualHours: hours,
+  };
+}
