@@ -1,7 +1,8 @@
-// `imsim serve`: the real server on TCP, speaking RESP, with the embedded store.
+// `imsim serve`: the real server on TCP, speaking RESP, with the embedded store or Redis.
 import { PROTOCOLS } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
-import { DEFAULT_PORT, startServer } from '../server/tcp-server';
+import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
+import { DEFAULT_PORT, startServer, type RunningServer } from '../server/tcp-server';
 import { helpText, oneOf, parseArgs, type OptionSpec } from './args';
 
 const SPECS: OptionSpec[] = [
@@ -9,17 +10,22 @@ const SPECS: OptionSpec[] = [
   { name: 'host', kind: 'string', help: 'address to listen on', default: '127.0.0.1' },
   { name: 'protocol', kind: 'string', help: 'delivery protocol: queue or versioned', default: 'versioned' },
   { name: 'secret', kind: 'string', help: 'HMAC secret that login tokens are checked with', default: DEFAULT_SECRET },
+  { name: 'redis', kind: 'string', help: 'keep mailboxes in Redis at this URL (redis://host:port) instead of the embedded store' },
+  { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
 export const SERVE_HELP = helpText(
-  'imsim serve [--port N] [--protocol queue|versioned] [--secret S]',
-  'Runs the connection layer and the logic layer in one process over real TCP, with the embedded\n' +
-    'store. Any RESP client can talk to it; log in with AUTH <user> <token> (imsim token <user>).\n' +
+  'imsim serve [--port N] [--protocol queue|versioned] [--secret S] [--redis redis://host:port]',
+  'Runs the connection layer and the logic layer in one process over real TCP. Mailboxes live in\n' +
+    'the embedded store, or with --redis in Redis (a List per user for the queue protocol, a Sorted\n' +
+    'Set by version plus an INCR counter for the versioned one; each store step one Lua script).\n' +
+    'Any RESP client can talk to it; log in with AUTH <user> <token> (imsim token <user>).\n' +
     'Server pushes (msg-psh, msg-send) reach clients that said HELLO 3 (redis-cli -3).',
   SPECS,
   [
     'imsim serve --port 7379',
+    'imsim serve --redis redis://127.0.0.1:6379',
     'redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"',
     '  > send bob c-1 "hello bob"      (then, as bob: msg-sync 0, msg-fin v 1)',
   ],
@@ -33,10 +39,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const protocol = oneOf(opts.protocol, PROTOCOLS, '--protocol');
   const secret = String(opts.secret);
-  const server = await startServer({ protocol, port: Number(opts.port), host: String(opts.host), secret });
+  const redisUrl = opts.redis === undefined ? undefined : String(opts.redis);
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix: String(opts['redis-prefix']),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? `port ${opts.port} is in use: pick another with --port (0 = any free port)` : e.message;
+    process.stderr.write(`imsim serve: ${why}\n`);
+    return 1;
+  }
+  const where = server.store instanceof RedisStore ? `Redis at ${server.store.shownUrl}, keys ${server.store.prefix}*` : 'embedded store';
   const tok = makeToken('alice', secret);
   process.stdout.write(
-    `imsim serving the ${protocol} protocol on ${server.host}:${server.port} (embedded store)\n` +
+    `imsim serving the ${protocol} protocol on ${server.host}:${server.port} (${where})\n` +
       `try: redis-cli -3 -p ${server.port} --user alice --pass ${tok} --no-auth-warning\n` +
       `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n`,
   );

@@ -18,8 +18,9 @@ export class RealHarness implements Harness {
 
   private constructor(readonly protocol: ProtocolName, readonly server: RunningServer, private readonly timeoutMs: number) {}
 
-  static async start(protocol: ProtocolName, opts: { timeoutMs?: number; pageSize?: number } = {}): Promise<RealHarness> {
-    const server = await startServer({ protocol, port: 0, pageSize: opts.pageSize });
+  /** `redisUrl`: keep mailboxes in that Redis instead of the embedded store. */
+  static async start(protocol: ProtocolName, opts: { timeoutMs?: number; pageSize?: number; redisUrl?: string; redisPrefix?: string } = {}): Promise<RealHarness> {
+    const server = await startServer({ protocol, port: 0, pageSize: opts.pageSize, redisUrl: opts.redisUrl, redisPrefix: opts.redisPrefix });
     return new RealHarness(protocol, server, opts.timeoutMs ?? 10_000);
   }
 
