@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
+# One setup at a time (tests and notebooks may start it in parallel).
+exec 9>.setup.lock
+flock 9
 
 # 1. Debian packages: Jupyter (nbconvert + nbclient + ipykernel) for the notebooks,
 #    redis-server for --redis mode and as the wire-format oracle, SimPy as a bench peer.
@@ -36,11 +39,13 @@ fi
 stamp=dist/.setup-build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find src tsconfig.json tsconfig.build.json package.json -newer "$stamp" -print -quit)" ]; then
   log "building dist/ (tsc)"
-  rm -rf dist # a fresh build: output of deleted or moved sources must not linger
-  mkdir -p dist && touch dist/.setup-build-start
-  node_modules/.bin/tsc -p tsconfig.build.json
-  chmod +x dist/cli/main.js
-  mv dist/.setup-build-start "$stamp" # sources edited during the build stay newer than the stamp
+  # A fresh build into a new folder, swapped in whole: output of deleted or moved sources does
+  # not linger, and a reader never sees a half-written dist/.
+  tmp=$(mktemp -d dist.build.XXXXXX)
+  touch "$tmp/.setup-build-stamp" # sources edited during the build stay newer than the stamp
+  node_modules/.bin/tsc -p tsconfig.build.json --outDir "$tmp" --tsBuildInfoFile "$tmp/.tsbuildinfo"
+  chmod +x "$tmp/cli/main.js"
+  rm -rf dist.old && { [ ! -d dist ] || mv dist dist.old; } && mv "$tmp" dist && rm -rf dist.old
 fi
 
 # 4. The tslab Jupyter kernel, registered for Debian's python3 (the one the Jupyter packages use).

@@ -2,12 +2,26 @@
 import { conversationScenario } from './conversation';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './result';
 import { s1Flaky } from './s1-flaky';
+import { s2HalfOpen } from './s2-half-open';
+import { s3PushDuringSync } from './s3-push-during-sync';
+import { s4Trimmed } from './s4-trimmed';
+import { s8AckBatching } from './s8-ack-batching';
+import { s9TwoDevices } from './s9-two-devices';
+import { s10HeartbeatNat } from './s10-heartbeat-nat';
+import { s11Voice } from './s11-voice';
 
 export type { Check, Scenario, ScenarioOptions, ScenarioResult } from './result';
 
 export const SCENARIOS: Record<string, Scenario> = {
   conversation: conversationScenario,
   's1-flaky': s1Flaky,
+  's2-half-open': s2HalfOpen,
+  's3-push-during-sync': s3PushDuringSync,
+  's4-trimmed': s4Trimmed,
+  's8-ack-batching': s8AckBatching,
+  's9-two-devices': s9TwoDevices,
+  's10-heartbeat-nat': s10HeartbeatNat,
+  's11-voice': s11Voice,
 };
 
 export const DEFAULT_SCENARIO = 'conversation';

@@ -1,0 +1,39 @@
+// S8: ack batching in the queue protocol. Acknowledging every message costs a round trip each;
+// batching saves round trips but leaves more received-but-unacknowledged messages behind when a
+// connection dies, and each of those is applied again. The versioned protocol's cumulative
+// msg-fin has no such trade-off: one number confirms everything up to it.
+import { runMetrics } from '../metrics';
+import type { World } from '../world';
+import { check, result, type Scenario, type ScenarioResult } from './result';
+import { S1_MOBILITY } from './s1-flaky';
+import { runWorkload } from './workload';
+
+export const S8_BATCHES = [1, 5, 20];
+
+export const s8AckBatching: Scenario = {
+  about: 'queue protocol acking every 1, 5, 20 messages on the S1 flaky link (versioned for contrast)',
+  outcome: 'bigger batches: fewer round trips per message, more duplicates; versioned: no duplicates at any cost',
+  async run(o) {
+    const base = { protocol: o.protocol, seed: o.seed, profile: o.profile ?? '3g', mobility: S1_MOBILITY, messages: o.messages ?? 500, meanGapMs: 1000 };
+    const rows: ScenarioResult['rows'] = [];
+    let last: World | null = null;
+    if (o.protocol === 'versioned') {
+      last = runWorkload({ ...base, world: { traceSink: o.traceSink } });
+      const m = runMetrics(last);
+      rows.push({ ack: 'msg-fin (cumulative)', 'round trips/msg': m.roundTripsPerMessage, duplicates: m.delivery.duplicates });
+      return result('s8-ack-batching', o, last, [check('no duplicates', m.delivery.duplicates === 0, `${m.delivery.duplicates} applied twice`)], rows);
+    }
+    for (const n of S8_BATCHES) {
+      last = runWorkload({ ...base, receiver: { queue: { ackEvery: n, ackDelayUs: 5_000_000 } } });
+      const m = runMetrics(last);
+      rows.push({ ack: `every ${n}`, 'round trips/msg': m.roundTripsPerMessage, duplicates: m.delivery.duplicates, lost: m.delivery.lost });
+    }
+    const rt = rows.map((r) => Number(r['round trips/msg']));
+    const dup = rows.map((r) => Number(r.duplicates));
+    return result('s8-ack-batching', o, last!, [
+      check('fewer round trips with bigger batches', rt[0] > rt[rt.length - 1], rt.map((x) => x.toFixed(2)).join(' > ')),
+      check('more duplicates with bigger batches', dup[dup.length - 1] > dup[0], dup.join(' < ')),
+      check('nothing lost', rows.every((r) => r.lost === 0), 'every batch size'),
+    ], rows);
+  },
+};
