@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `imsim`: one entry point, one subcommand per job.
 import { UsageError } from './args';
+import { capacityCommand } from './capacity';
 import { clientCommand } from './client';
 import { reportCommand } from './report';
 import { serveCommand } from './serve';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   client: { run: clientCommand, about: 'chat from the terminal against `imsim serve`' },
   token: { run: tokenCommand, about: 'print the login token of a user' },
   report: { run: reportCommand, about: 'execute the notebooks and write them as HTML under reports/' },
+  capacity: { run: capacityCommand, about: "size a deployment: the deck's 12M connections / 700k per server / 50% -> 35 servers" },
 };
 
 const HELP = `imsim: the Momo IM architecture, simulated and for real.
@@ -26,6 +28,7 @@ start here:
   imsim sim                      compare the queue and versioned protocols on a dropped connection
   imsim serve                    then: redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"
   npm start                      render the notebooks to reports/
+  imsim capacity --confirm       the deck's capacity estimate, checked by a scaled-down simulation
 `;
 
 async function main(argv: string[]): Promise<number> {
