@@ -2,11 +2,13 @@
 // Figures vary with the machine and its load; ratios against the peer are the stable part.
 import { cpus } from 'node:os';
 import { benchKernel } from './kernel';
+import { benchQueueing } from './queueing';
 import { benchResp } from './resp';
 
 const BENCHES: [string, () => Promise<void>][] = [
   ['discrete-event kernel (hold model) vs SimPy 3', benchKernel],
   ['RESP request decoding vs redis-parser', benchResp],
+  ['queueing: logic-layer worker pool (M/M/c customers/s) vs SimPy 3 M/M/1', benchQueueing],
 ];
 
 async function main(): Promise<void> {
