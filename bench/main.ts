@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each printed beside a named peer measured in the same run.
 // Figures vary with the machine and its load; ratios against the peer are the stable part.
 import { cpus } from 'node:os';
+import { benchCompare } from './compare';
 import { benchKernel } from './kernel';
 import { benchQueueing } from './queueing';
 import { benchResp } from './resp';
@@ -9,6 +10,7 @@ const BENCHES: [string, () => Promise<void>][] = [
   ['discrete-event kernel (hold model) vs SimPy 3', benchKernel],
   ['RESP request decoding vs redis-parser', benchResp],
   ['queueing: logic-layer worker pool (M/M/c customers/s) vs SimPy 3 M/M/1', benchQueueing],
+  ['protocol comparison (2 protocols x 8 profiles x 1000 messages) vs the bare kernel', benchCompare],
 ];
 
 async function main(): Promise<void> {

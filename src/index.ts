@@ -29,6 +29,7 @@ export { executeNotebooks, listNotebooks } from './report/notebooks';
 export { describeReply, mergeWrites, type WireRecord } from './sim/wire-log';
 export * from './capacity/erlang';
 export * from './sim/queueing';
+export { compareProtocols, compareTable, COMPARE_PROFILES, COMPARE_MOBILITY, type CompareRow } from './sim/compare';
 export * from './capacity/plan';
 export { runConnectionFarm, BALANCERS, type Balancer, type ConnectionFarmOptions, type FarmResult, type FarmSample } from './capacity/connections';
 export { confirmPlan, type ConfirmOptions, type Confirmation, type PlanCheck, type LogicRun } from './capacity/confirm';

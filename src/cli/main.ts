@@ -3,6 +3,7 @@
 import { UsageError } from './args';
 import { capacityCommand } from './capacity';
 import { clientCommand } from './client';
+import { compareCommand } from './compare';
 import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { simCommand } from './sim';
@@ -10,6 +11,7 @@ import { tokenCommand } from './token';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
   sim: { run: simCommand, about: 'run a scenario in the deterministic simulator' },
+  compare: { run: compareCommand, about: 'both protocols over the mobile link profiles, side by side' },
   serve: { run: serveCommand, about: 'run the real server on TCP (RESP; redis-cli works)' },
   client: { run: clientCommand, about: 'chat from the terminal against `imsim serve`' },
   token: { run: tokenCommand, about: 'print the login token of a user' },
@@ -26,6 +28,7 @@ ${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('
 
 start here:
   imsim sim                      compare the queue and versioned protocols on a dropped connection
+  imsim compare                  both protocols across wifi, lte, 3g, edge, 2g, very-bad, blackhole
   imsim serve                    then: redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"
   npm start                      render the notebooks to reports/
   imsim capacity --confirm       the deck's capacity estimate, checked by a scaled-down simulation
@@ -54,7 +57,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`imsim: ${err.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`imsim: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      // A library error's message says what is wrong; the stack is for us (IMSIM_DEBUG=1).
+      const detail = err instanceof Error ? (process.env.IMSIM_DEBUG ? err.stack ?? err.message : err.message) : String(err);
+      process.stderr.write(`imsim: ${detail}\n`);
       process.exitCode = 1;
     }
   },

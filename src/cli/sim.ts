@@ -1,15 +1,15 @@
 // `imsim sim`: run a named scenario in the simulator and print what happened.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { PROTOCOLS, type ProtocolName } from '../protocol/messages';
-import { PROFILES } from '../sim/network/profiles';
+import { PROFILES, resolveProfile, type LinkProfile } from '../sim/network/profiles';
 import { DEFAULT_SCENARIO, SCENARIOS, runScenario, type ScenarioResult } from '../sim/scenarios';
-import { helpText, oneOf, parseArgs, type OptionSpec } from './args';
+import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
 import { formatResult, resultJson } from './format';
 
 const SPECS: OptionSpec[] = [
   { name: 'scenario', kind: 'string', help: 'scenario to run (see the list above)', default: DEFAULT_SCENARIO },
   { name: 'protocol', kind: 'string', help: 'queue, versioned, or both', default: 'both' },
-  { name: 'profile', kind: 'string', help: `the mobile user's link, where the scenario lets you choose: ${Object.keys(PROFILES).join(', ')}` },
+  { name: 'profile', kind: 'string', help: `the mobile user's link, where the scenario lets you choose: ${Object.keys(PROFILES).join(', ')}, or a JSON file` },
   { name: 'messages', kind: 'number', help: 'messages to send, where the scenario lets you choose' },
   { name: 'seed', kind: 'string', help: 'seed of every random stream', default: '1' },
   { name: 'trace', kind: 'string', help: 'write the trace as JSON lines to this file (protocol name is added when both run)' },
@@ -41,7 +41,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     const out = file ? createWriteStream(file) : null;
     if (!opts.json) process.stderr.write(`running ${opts.scenario} (${protocol})...\n`);
     const r = await runScenario(String(opts.scenario), {
-      protocol, seed: String(opts.seed), profile: opts.profile as string | undefined, messages: opts.messages as number | undefined,
+      protocol, seed: String(opts.seed), profile: opts.profile ? profileArg(String(opts.profile)) : undefined, messages: opts.messages as number | undefined,
       traceSink: out ? (l) => out.write(l + '\n') : undefined,
     });
     if (out) await new Promise((res) => out.end(res));
@@ -50,6 +50,22 @@ export async function simCommand(argv: string[]): Promise<number> {
   }
   if (opts.json) process.stdout.write(JSON.stringify(results.map(resultJson), null, 2) + '\n');
   return results.every((r) => r.checks.every((c) => c.ok)) ? 0 : 1;
+}
+
+/** A profile name, or a JSON file with a user-defined profile (fields of LinkProfile; missing ones from 'fixed'). */
+export function profileArg(arg: string): string | Partial<LinkProfile> {
+  if (!arg.endsWith('.json')) return resolveProfile(arg).name;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(arg, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read profile file ${arg}: ${(err as Error).message}`);
+  }
+  try {
+    return resolveProfile(parsed as Partial<LinkProfile>);
+  } catch (err) {
+    throw new UsageError(`${arg}: ${(err as Error).message}`);
+  }
 }
 
 function addSuffix(file: string, protocol: string): string {

@@ -14,6 +14,8 @@ export interface RunMetrics {
   /** Radio wake-ups (packets that found the radio idle after its tail time), all devices. */
   wakeups: number;
   wakeupsPerHour: number;
+  /** Per device: radio wake-ups per hour (a phone's battery is its own). */
+  wakeupsPerHourByDevice: Record<string, number>;
   heartbeatsPerHour: number;
   reconnects: number;
   virtualHours: number;
@@ -26,10 +28,13 @@ export function runMetrics(world: World): RunMetrics {
   const delivered = Math.max(1, delivery.unique);
   let deliveryFrames = 0;
   for (const f of world.frames) if (DELIVERY_KINDS.has(f.kind)) deliveryFrames++;
+  const hours = Math.max(1e-9, world.now / 3_600_000_000);
   let bytes = 0, wakeups = 0;
-  for (const l of world.links.values()) {
+  const byDevice: Record<string, number> = {};
+  for (const [device, l] of world.links) {
     bytes += l.bytesUp + l.bytesDown;
     wakeups += l.wakeups;
+    byDevice[device] = l.wakeups / hours;
   }
   let payload = 0;
   for (const e of world.ledger.log) payload += Buffer.byteLength(e.body);
@@ -38,14 +43,14 @@ export function runMetrics(world: World): RunMetrics {
     heartbeats += c.stats.heartbeats;
     reconnects += Math.max(0, c.stats.connects - 1);
   }
-  const hours = Math.max(1e-9, world.now / 3_600_000_000);
   return {
     delivery,
-    roundTripsPerMessage: deliveryFrames / 2 / delivered,
-    bytesPerMessage: bytes / delivered,
-    payloadBytesPerMessage: payload / delivered,
+    roundTripsPerMessage: delivery.unique ? deliveryFrames / 2 / delivered : NaN,
+    bytesPerMessage: delivery.unique ? bytes / delivered : NaN,
+    payloadBytesPerMessage: delivery.unique ? payload / delivered : NaN,
     wakeups,
     wakeupsPerHour: wakeups / hours,
+    wakeupsPerHourByDevice: byDevice,
     heartbeatsPerHour: heartbeats / hours,
     reconnects,
     virtualHours: hours,

@@ -1,6 +1,7 @@
 // What every scenario returns: the run's metrics, its stated outcome checked, and the world for
 // anyone who wants to look closer (notebooks draw from it).
 import type { ProtocolName } from '../../protocol/messages';
+import type { LinkProfile } from '../network/profiles';
 import { countFrames } from '../../scenario/observer';
 import { runMetrics, type RunMetrics } from '../metrics';
 import type { World } from '../world';
@@ -14,8 +15,8 @@ export interface Check {
 export interface ScenarioOptions {
   protocol: ProtocolName;
   seed?: string | number;
-  /** The mobile user's link profile, where the scenario lets you choose. */
-  profile?: string;
+  /** The mobile user's link profile (a name or a user-defined profile), where the scenario lets you choose. */
+  profile?: string | Partial<LinkProfile>;
   /** Messages to send, where the scenario lets you choose. */
   messages?: number;
   traceSink?: (line: string) => void;

@@ -5,7 +5,7 @@
 // the radio but not the stream, and the texts pass it; only a short reference travels in band.
 import { msgKey } from '../../protocol/messages';
 import { World } from '../world';
-import { check, result, type Scenario, type ScenarioResult } from './result';
+import { check, result, type Scenario, type ScenarioOptions, type ScenarioResult } from './result';
 
 const S = 1_000_000;
 const VOICE_BYTES = 60_000;
@@ -17,7 +17,7 @@ function textLatenciesMs(world: World, sentAt: Map<string, number>): number[] {
   });
 }
 
-function run(o: { protocol: 'queue' | 'versioned'; seed?: string | number; profile?: string; traceSink?: (l: string) => void }, overHttp: boolean) {
+function run(o: ScenarioOptions, overHttp: boolean) {
   const world = new World({ protocol: o.protocol, seed: o.seed ?? 1, traceSink: o.traceSink });
   const alice = world.addClient('alice', {}, { profile: o.profile ?? 'edge' });
   world.addClient('bob', {}, { profile: 'wifi' }).start();
