@@ -158,3 +158,41 @@ export function workersForBlocking(a: number, target: number): number {
   }
   throw new RangeError(`no worker count up to ${MAX_WORKERS} meets the target`);
 }
+
+/** M/M/c/K: c workers and room for K − c waiting; a request finding K inside is lost. */
+export interface FiniteQueueMetrics {
+  /** Probability an arrival is refused (finds K requests inside). */
+  blocking: number;
+  /** Mean number waiting. */
+  Lq: number;
+  /** Mean wait of admitted requests. */
+  Wq: number;
+  /** Utilisation per worker (of admitted work). */
+  rho: number;
+}
+
+/**
+ * M/M/c/K with K >= c (system capacity: in service + waiting). K = c is Erlang B; K → ∞ tends to Erlang C.
+ * With the state probabilities taken relative to p_c, the sum over 0..c is 1/B(c, a) and the waiting states
+ * add ρ^j, so nothing overflows for large c: P(block) = ρ^{K−c} / (1/B + Σ_{j=1}^{K−c} ρ^j).
+ */
+export function mmck(lambda: number, mu: number, c: number, K: number): FiniteQueueMetrics {
+  checkRate('arrival rate', lambda);
+  checkRate('service rate', mu);
+  checkWorkers(c);
+  if (!Number.isSafeInteger(K) || K < c) throw new RangeError(`system capacity K must be an integer >= c (${c}), got ${K}`);
+  const a = lambda / mu;
+  const r = a / c;
+  let norm = 1 / erlangB(c, a);
+  let lq = 0;
+  let rj = 1;
+  for (let j = 1; j <= K - c; j++) {
+    rj *= r;
+    norm += rj;
+    lq += j * rj;
+  }
+  const blocking = rj / norm;
+  const Lq = lq / norm;
+  const admitted = lambda * (1 - blocking);
+  return { blocking, Lq, Wq: admitted > 0 ? Lq / admitted : 0, rho: admitted / (c * mu) };
+}

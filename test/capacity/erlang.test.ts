@@ -5,6 +5,7 @@ import {
   erlangC,
   mg1,
   mm1,
+  mmck,
   mmc,
   waitExceeds,
   waitQuantile,
@@ -199,5 +200,39 @@ describe('sizing', () => {
     expect(() => workersForMeanWait(10, 1, 0)).toThrow(RangeError);
     expect(() => workersForWaitPercentile(10, 1, 1, 1)).toThrow(RangeError);
     expect(() => workersForBlocking(5, 0)).toThrow(RangeError);
+  });
+});
+
+describe('M/M/c/K (bounded queue)', () => {
+  it('K = c is Erlang B', () => {
+    expect(mmck(10_000, 1000, 12, 12).blocking).toBeCloseTo(erlangB(12, 10), 12);
+    expect(mmck(10_000, 1000, 12, 12).Lq).toBe(0);
+  });
+
+  it('c = 1 is the textbook M/M/1/K: (1−ρ)ρ^K / (1−ρ^{K+1})', () => {
+    for (const [rho, K] of [[0.5, 3], [0.9, 10], [1.2, 6]]) {
+      expect(mmck(rho * 1000, 1000, 1, K).blocking).toBeCloseTo(((1 - rho) * rho ** K) / (1 - rho ** (K + 1)), 12);
+    }
+  });
+
+  it('a long queue tends to Erlang C', () => {
+    const f = mmck(7000, 1000, 8, 8 + 2000);
+    const m = mmc(7000, 1000, 8);
+    expect(f.blocking).toBeLessThan(1e-12);
+    expect(f.Lq).toBeCloseTo(m.Lq, 9);
+    expect(f.Wq).toBeCloseTo(m.Wq, 12);
+  });
+
+  it('stays finite with many workers and overload; blocking falls as the queue grows', () => {
+    const big = mmck(6000 * 1000, 1000, 5000, 5100);
+    expect(big.blocking).toBeGreaterThan(0.15); // 20% over capacity: about 1/6 refused
+    expect(big.blocking).toBeLessThan(0.2);
+    let last = 1;
+    for (let K = 8; K < 40; K++) {
+      const b = mmck(7000, 1000, 8, K).blocking;
+      expect(b).toBeLessThan(last);
+      last = b;
+    }
+    expect(() => mmck(1, 1, 4, 3)).toThrow(RangeError);
   });
 });

@@ -2,3 +2,4 @@
 export { WorkerPool, runWorkerPool } from './worker-pool';
 export type { WorkerPoolOptions, PoolStats, PoolSeries, LittleCheck } from './worker-pool';
 export { SERVICE_DISTS, checkService, serviceCv, serviceMean, serviceSampler, type ServiceTime } from './service';
+export { modelVsSimChart, spread, type ModelPoint, type SimPoint } from './charts';
