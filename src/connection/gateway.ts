@@ -8,7 +8,7 @@ import {
 } from '../wire';
 import type { Down, Up } from './layer-messages';
 import {
-  COMMANDS, NOAUTH, NOPROTO, WRONGPASS, unknownCommand, unknownSubcommand, wrongArity,
+  COMMANDS, NOAUTH, NOPROTO, NOT_AN_INTEGER, WRONGPASS, commandCommand, unknownCommand, unknownSubcommand, wrongArity,
 } from './commands';
 
 export interface GatewayTransport {
@@ -26,6 +26,15 @@ export interface GatewayOptions {
 export type Phase = 'iop-ses' | 'p-ses' | 'session';
 
 const OK = new SimpleString('OK');
+
+/** What CONFIG GET reports: no persistence to wait for (redis-benchmark asks save and appendonly), one database. */
+const CONFIG: [string, string][] = [['save', ''], ['appendonly', 'no'], ['databases', '1']];
+
+/** Redis's glob for CONFIG GET: `*`, `?` and literal characters (enough for parameter names). */
+function globMatch(pattern: string, s: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(s);
+}
 const PONG = new SimpleString('PONG');
 const PENDING = Symbol('pending');
 
@@ -84,10 +93,21 @@ export class Gateway {
     const c = this.conns.get(conn);
     if (!c || c.closeAfterFlush) return;
     c.decoder.push(chunk);
+    this.run(c);
+    this.flush(c);
+  }
+
+  /**
+   * Runs the commands received so far. While a login waits for the logic layer's verdict, the bytes
+   * after it stay undecoded: the commands a client pipelines behind AUTH (redis-benchmark does) run
+   * once it is logged in, under the limits of a logged-in connection, as Redis runs them.
+   */
+  private run(c: Conn): void {
     try {
-      for (let args = c.decoder.next(); args !== null; args = c.decoder.next()) {
+      while (c.login === null && !c.closeAfterFlush) { // after QUIT nothing runs
+        const args = c.decoder.next();
+        if (args === null) break;
         this.command(c, args);
-        if (c.closeAfterFlush) break; // QUIT: nothing after it runs
       }
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
@@ -96,7 +116,6 @@ export class Gateway {
       this.answer(c, this.reserve(c), new ReplyError(err.reply));
       c.closeAfterFlush = true;
     }
-    this.flush(c);
   }
 
   closed(conn: number): void {
@@ -174,12 +193,13 @@ export class Gateway {
         return;
       case 'hello':
         return this.hello(c, req, args);
-      case 'select':
-        return this.answer(c, req, args[1] === '0' ? OK : new ReplyError('ERR DB index is out of range'));
+      case 'select': // one database, as in a cluster
+        if (!/^-?\d+$/.test(args[1])) return this.answer(c, req, NOT_AN_INTEGER);
+        return this.answer(c, req, Number(args[1]) === 0 ? OK : new ReplyError('ERR DB index is out of range'));
       case 'info':
         return this.answer(c, req, this.info());
-      case 'command': // redis-cli asks COMMAND DOCS for hints: an empty answer is valid
-        return this.answer(c, req, (args[1] ?? '').toLowerCase() === 'count' ? 0 : []);
+      case 'command': // redis-cli asks COMMAND DOCS for its help and hints
+        return this.answer(c, req, commandCommand(args));
       case 'config':
         return this.answer(c, req, this.config(args));
       case 'client':
@@ -225,18 +245,23 @@ export class Gateway {
     const login = c.login;
     if (!login || login.req !== req) return;
     c.login = null;
+    this.answer(c, req, this.loginVerdict(c, login, user, ok));
+    this.run(c); // the commands that waited behind the login
+  }
+
+  private loginVerdict(c: Conn, login: PendingLogin, user: string, ok: boolean): Reply {
     if (!ok) {
       if (c.phase === 'p-ses') c.phase = 'iop-ses';
-      return this.answer(c, req, WRONGPASS);
+      return WRONGPASS;
     }
     if (c.phase === 'session' && c.user !== user) this.upstream({ k: 'closed', gw: this.id, conn: c.id, user: c.user });
     c.phase = 'session';
     c.user = user;
     c.decoder.authenticated = true;
-    if (!login.hello) return this.answer(c, req, OK);
+    if (!login.hello) return OK;
     c.resp = login.hello.proto;
     if (login.hello.name !== undefined) c.name = login.hello.name;
-    this.answer(c, req, this.helloMap(c));
+    return this.helloMap(c);
   }
 
   private helloMap(c: Conn): RespMap {
@@ -252,25 +277,31 @@ export class Gateway {
     return lines.join('\r\n');
   }
 
+  /** CONFIG GET parameter [parameter ...] (glob patterns as Redis): what redis-benchmark asks before it starts. */
   private config(args: string[]): Reply {
     if (args[1].toLowerCase() !== 'get') return unknownSubcommand(args[1], 'config');
-    const known: Record<string, string> = { save: '', appendonly: 'no' };
-    const out: string[] = [];
-    for (const key of args.slice(2)) if (key in known) out.push(key, known[key]);
-    return out;
+    if (args.length < 3) return wrongArity('config|get');
+    const patterns = args.slice(2).map((p) => p.toLowerCase());
+    return new RespMap(CONFIG.filter(([key]) => patterns.some((p) => globMatch(p, key)))); // RESP2: a flat array
   }
 
   private client(c: Conn, args: string[]): Reply {
-    switch (args[1].toLowerCase()) {
-      case 'setinfo':
+    const sub = args[1].toLowerCase();
+    const n = args.length - 2;
+    switch (sub) {
+      case 'setinfo': // Redis 7.2: LIB-NAME / LIB-VER, sent by ioredis and node-redis at connect
+        if (n !== 2) return wrongArity('client|setinfo');
+        if (!['lib-name', 'lib-ver'].includes(args[2].toLowerCase())) return new ReplyError(`ERR Unrecognized option '${args[2]}'`);
         return OK;
       case 'setname':
-        c.name = args[2] ?? '';
+        if (n !== 1) return wrongArity('client|setname');
+        if (!/^[!-~]*$/.test(args[2])) return new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
+        c.name = args[2];
         return OK;
       case 'getname':
-        return c.name || null;
+        return n === 0 ? c.name || null : wrongArity('client|getname');
       case 'id':
-        return c.id;
+        return n === 0 ? c.id : wrongArity('client|id');
       default:
         return unknownSubcommand(args[1], 'client');
     }

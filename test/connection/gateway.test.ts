@@ -155,3 +155,59 @@ describe('Gateway: bad input', () => {
     expect(t.closed.has(1)).toBe(true);
   });
 });
+
+describe('Gateway: handshakes of stock clients', () => {
+  it('runs commands pipelined behind AUTH once the login is decided, in order (redis-benchmark does this)', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'AUTH alice tok\r\nPING\r\nsend bob c1 hi\r\n');
+    expect(t.up.map((m) => m.k)).toEqual(['login']); // nothing behind AUTH ran yet
+    const m = t.up.pop() as Extract<Up, { k: 'login' }>;
+    t.gw.downstream({ k: 'login', conn: 1, req: m.req, user: 'alice', ok: true });
+    expect(t.up).toEqual([{ k: 'cmd', gw: 0, conn: 1, req: 2, user: 'alice', args: ['send', 'bob', 'c1', 'hi'] }]);
+    t.gw.downstream({ k: 'reply', conn: 1, req: 2, reply: 'stored' });
+    expect(t.replies(1)).toEqual(['OK', 'PONG', 'stored']);
+  });
+
+  it('a refused login leaves the pipelined commands to run unauthenticated (NOAUTH), as Redis does', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'AUTH alice bad\r\nsend bob c1 hi\r\n');
+    const m = t.up.pop() as Extract<Up, { k: 'login' }>;
+    t.gw.downstream({ k: 'login', conn: 1, req: m.req, user: 'alice', ok: false });
+    expect(t.replies(1).map(err)).toEqual([
+      'WRONGPASS invalid username-password pair or user is disabled.', 'NOAUTH Authentication required.',
+    ]);
+  });
+
+  it('CONFIG GET matches glob patterns and CLIENT checks its arguments', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'CONFIG GET sav* appendonly\r\nCONFIG GET nothing\r\nCONFIG GET\r\nCLIENT SETINFO lib-ver\r\nCLIENT SETINFO color red\r\nCLIENT SETNAME a b\r\nSELECT x\r\nSELECT 1\r\n');
+    const r = t.replies(1);
+    expect(r.slice(0, 2)).toEqual([['save', '', 'appendonly', 'no'], []]); // a map, flattened in RESP2
+    expect(r.slice(2).map(err)).toEqual([
+      "ERR wrong number of arguments for 'config|get' command",
+      "ERR wrong number of arguments for 'client|setinfo' command",
+      "ERR Unrecognized option 'color'",
+      "ERR wrong number of arguments for 'client|setname' command",
+      'ERR value is not an integer or out of range',
+      'ERR DB index is out of range',
+    ]);
+  });
+
+  it('COMMAND DOCS describes imsim commands for redis-cli hints; unknown names are left out', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'HELLO 3\r\nCOMMAND DOCS send nosuch\r\nCOMMAND COUNT\r\nCOMMAND INFO msg-fin\r\n');
+    const [, docs, count, info] = t.replies(1);
+    const entries = (docs as RespMap).entries;
+    expect(entries.map(([k]) => k)).toEqual(['send']);
+    const doc = new Map((entries[0][1] as RespMap).entries);
+    expect(doc.get('group')).toBe('imsim');
+    const args = (doc.get('arguments') as RespMap[]).map((a) => new Map(a.entries).get('name'));
+    expect(args).toEqual(['to', 'cmid', 'body']);
+    expect(count).toBeGreaterThan(10);
+    expect((info as Reply[][])[0].slice(0, 2)).toEqual(['msg-fin', 3]);
+  });
+});
