@@ -33,3 +33,4 @@ export { compareProtocols, compareTable, COMPARE_PROFILES, COMPARE_MOBILITY, typ
 export * from './capacity/plan';
 export { runConnectionFarm, BALANCERS, type Balancer, type ConnectionFarmOptions, type FarmResult, type FarmSample } from './capacity/connections';
 export { confirmPlan, type ConfirmOptions, type Confirmation, type PlanCheck, type LogicRun } from './capacity/confirm';
+export * from './monitor';

@@ -1,0 +1,7 @@
+// Public surface of the monitoring module (re-exported by src/index.ts).
+export type { MonitorSink, SessionPhase, Platform, MessageKind } from './sink';
+export {
+  Monitor, fanOut, DECK_TABLE, PHASES, PLATFORMS, KINDS, MINUTE_US, DAY_MINUTES,
+  type MonitorOptions, type MetricName, type TableRow, type SeriesPoint, type WindowComparison, type Violation,
+} from './monitor';
+export { prometheusRegistry, type PrometheusOptions } from './prometheus';
