@@ -18,7 +18,11 @@ export interface MonitorSink {
   error(t: number, server: number): void;
   /** The async queue's backlog on a server, sampled (cmdq). */
   cmdq(t: number, server: number, depth: number): void;
-  /** A connection moved between phases; `from` null = opened, `to` null = closed. */
+  /**
+   * A connection moved between phases; `from` null = opened, `to` null = closed. A runtime that learns a
+   * connection's platform only later (the real server, at login) reports it closed under the platform it
+   * assumed and opened under the real one, in the same phase, so tot-ses = Σ phases = Σ platforms holds.
+   */
   session(t: number, server: number, platform: Platform, from: SessionPhase | null, to: SessionPhase | null): void;
   /** A message was delivered (text on the long connection, image via HTTP). */
   message(t: number, kind: MessageKind): void;
