@@ -14,6 +14,8 @@ import { VersionedClient, type VersionedClientOptions } from './versioned-client
 
 export interface ClientTransport {
   connect(): void;
+  /** The network the device is on now (Wi-Fi, a carrier): an adaptive heartbeat learns per network. */
+  network?(): string;
   write(bytes: Buffer): void;
   close(): void;
 }
@@ -128,6 +130,7 @@ export class ImClient {
 
   onConnected(): void {
     if (this.state !== 'connecting') return;
+    if (this.transport.network) this.heartbeat.useNetwork(this.transport.network());
     this.setState('login', 'connected');
     this.request([CMD.hello, '3', 'AUTH', this.opts.user, this.opts.token], (r) => this.onLogin(r));
   }

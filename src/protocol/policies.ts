@@ -50,16 +50,40 @@ export const HEARTBEAT: Record<string, HeartbeatPolicy> = {
   mars: { kind: 'adaptive', minUs: 3.5 * MIN, maxUs: 10 * MIN, upUs: 60 * S, upAfter: 5, downUs: 80 * S, downAfter: 2, timeoutUs: 20 * S },
 };
 
-/** Heartbeat state: a fixed interval, or Mars's learning of the longest interval the NAT allows. */
+/** What an adaptive heartbeat has learnt on one network. */
+interface Learnt { interval: number; ok: number; failed: number; settled: boolean }
+
+/**
+ * Heartbeat state: a fixed interval, or Mars's learning of the longest interval the NAT allows. Mars keeps
+ * what it learnt per network (each Wi-Fi, each carrier has its own NAT): useNetwork() switches to the
+ * state learnt on that network, or starts afresh on a new one.
+ */
 export class Heartbeat {
   interval: number;
   private ok = 0;
   private failed = 0;
   /** Adaptive: once a failure has pulled the interval down, it stays put (the NAT timeout is found). */
   settled = false;
+  /** The network the state above belongs to. */
+  network = 'default';
+  private readonly learnt = new Map<string, Learnt>();
 
   constructor(readonly policy: HeartbeatPolicy) {
-    this.interval = policy.kind === 'fixed' ? policy.intervalUs : policy.kind === 'adaptive' ? policy.minUs : 0;
+    this.interval = this.initial();
+  }
+
+  private initial(): number {
+    const p = this.policy;
+    return p.kind === 'fixed' ? p.intervalUs : p.kind === 'adaptive' ? p.minUs : 0;
+  }
+
+  /** The device is now on `network`: keep what was learnt on the previous one, resume what is known of this one. */
+  useNetwork(network: string): void {
+    if (network === this.network) return;
+    this.learnt.set(this.network, { interval: this.interval, ok: this.ok, failed: this.failed, settled: this.settled });
+    const known = this.learnt.get(network);
+    this.network = network;
+    ({ interval: this.interval, ok: this.ok, failed: this.failed, settled: this.settled } = known ?? { interval: this.initial(), ok: 0, failed: 0, settled: false });
   }
 
   get enabled(): boolean {

@@ -222,6 +222,7 @@ export class World {
           );
         },
         write: (bytes) => conn?.clientWrite(bytes),
+        network: () => device.profile.name, // a handover to another profile is another network
         close: () => {
           conn?.clientClose();
           conn = null;
