@@ -3,7 +3,8 @@ import { PROTOCOLS } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
 import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
 import { DEFAULT_PORT, startServer, type RunningServer } from '../server/tcp-server';
-import { helpText, oneOf, parseArgs, type OptionSpec } from './args';
+import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
+import { Monitor } from '../monitor';
 
 const SPECS: OptionSpec[] = [
   { name: 'port', kind: 'number', help: 'TCP port (0 = any free port)', default: DEFAULT_PORT },
@@ -12,6 +13,7 @@ const SPECS: OptionSpec[] = [
   { name: 'secret', kind: 'string', help: 'HMAC secret that login tokens are checked with', default: DEFAULT_SECRET },
   { name: 'redis', kind: 'string', help: 'keep mailboxes in Redis at this URL (redis://host:port) instead of the embedded store' },
   { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
+  { name: 'htime-ms', kind: 'number', help: 'a reply later than this after its request counts as a timeout (the deck\'s htime)', default: 500 },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
@@ -21,13 +23,15 @@ export const SERVE_HELP = helpText(
     'the embedded store, or with --redis in Redis (a List per user for the queue protocol, a Sorted\n' +
     'Set by version plus an INCR counter for the versioned one; each store step one Lua script).\n' +
     'Any RESP client can talk to it; log in with AUTH <user> <token> (imsim token <user>).\n' +
-    'Server pushes (msg-psh, msg-send) reach clients that said HELLO 3 (redis-cli -3).',
+    'Server pushes (msg-psh, msg-send) reach clients that said HELLO 3 (redis-cli -3).\n' +
+    "The deck's monitoring (cmd, htime, cmdq, error, sessions, platforms, messages): STATS.",
   SPECS,
   [
     'imsim serve --port 7379',
     'imsim serve --redis redis://127.0.0.1:6379',
     'redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"',
     '  > send bob c-1 "hello bob"      (then, as bob: msg-sync 0, msg-fin v 1)',
+    'redis-cli -p 7379 stats sessions      (the deck\'s monitoring, INFO-like)',
   ],
 );
 
@@ -39,11 +43,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const protocol = oneOf(opts.protocol, PROTOCOLS, '--protocol');
   const secret = String(opts.secret);
+  const htimeMs = Number(opts['htime-ms']);
+  if (!(htimeMs >= 0)) throw new UsageError(`--htime-ms must be 0 or more, got ${opts['htime-ms']}`);
   const redisUrl = opts.redis === undefined ? undefined : String(opts.redis);
   let server: RunningServer;
   try {
     server = await startServer({
       protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix: String(opts['redis-prefix']),
+      monitor: new Monitor(), htimeUs: Math.round(htimeMs * 1000),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

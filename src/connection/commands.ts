@@ -47,9 +47,12 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([
   ['auth', spec('login', 1, 2, true, 'connection', 'Log in as a user with its token (imsim token <user>)', [str('username', { optional: true }), str('token')])],
   ['command', spec('gateway', 0, Infinity, true, 'server', 'Describe the commands (COUNT, DOCS, INFO, LIST)')],
   ['config', spec('gateway', 1, Infinity, true, 'server', 'CONFIG GET: the few settings stock clients ask for')],
-  ['client', spec('gateway', 1, Infinity, true, 'connection', 'CLIENT ID, GETNAME, SETNAME, SETINFO')],
+  ['client', spec('gateway', 1, Infinity, true, 'connection', 'CLIENT ID, GETNAME, SETNAME, SETINFO (also PLATFORM ios|eios|android|wp)')],
   ['info', spec('gateway', 0, Infinity, true, 'server', 'Server information (loading:0 for ready checks)', [str('section', { optional: true, multiple: true })])],
   ['select', spec('gateway', 1, 1, true, 'connection', 'Only database 0 exists', [int('index')])],
+  ['stats', spec('gateway', 0, Infinity, true, 'server', "The deck's monitoring as INFO-like text: cmd, htime, cmdq, error, sessions, platforms, messages vs yesterday", [
+    str('section', { optional: true, multiple: true }),
+  ])],
   ['send', spec('logic', 3, 3, false, 'imsim', 'Send a message; +OK once stored (a retried cmid is stored once)', [str('to'), str('cmid'), str('body')])],
   ['msg-recv', spec('logic', 1, Infinity, false, 'imsim', 'Queue protocol: acknowledge pushed messages (deletes them)', [int('id', { multiple: true })])],
   ['msg-sync', spec('logic', 1, 1, false, 'imsim', 'Versioned protocol: the messages after a version, in order', [int('version')])],

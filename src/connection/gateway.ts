@@ -7,6 +7,8 @@ import {
   type Reply, type RequestLimits,
 } from '../wire';
 import type { Down, Up } from './layer-messages';
+import type { Clock } from '../ports';
+import type { MonitorSink, Platform } from '../monitor/sink';
 import {
   COMMANDS, NOAUTH, NOPROTO, NOT_AN_INTEGER, WRONGPASS, commandCommand, unknownCommand, unknownSubcommand, wrongArity,
 } from './commands';
@@ -20,7 +22,23 @@ export interface GatewayOptions {
   id?: number;
   limits?: Partial<RequestLimits>;
   serverName?: string;
+  /**
+   * The deck's monitoring: cmd per request, error per error reply, htime, and each connection's
+   * session phase with its platform are reported here (with `clock`'s time). Absent: nothing is measured.
+   */
+  monitor?: MonitorSink;
+  clock?: Clock;
+  /** htime: a request whose reply is written more than this long after it was read (default 500 ms). */
+  htimeUs?: number;
+  /** The platform a connection is counted under until it declares one (CLIENT SETINFO PLATFORM p). Default android. */
+  platform?: Platform;
+  /** The text of the `stats` command (sections asked for, lower case); without it `stats` says monitoring is off. */
+  stats?: (sections: string[]) => string;
 }
+
+/** Default htime threshold: a reply later than this counts as a timeout (the deck's htime). */
+export const DEFAULT_HTIME_US = 500_000;
+const PLATFORM_NAMES: readonly Platform[] = ['ios', 'eios', 'android', 'wp'];
 
 /** Session phases, named as the deck's monitoring names them. */
 export type Phase = 'iop-ses' | 'p-ses' | 'session';
@@ -53,6 +71,9 @@ interface Conn {
   nextReq: number;
   out: ChunkWriter;
   closeAfterFlush: boolean;
+  platform: Platform;
+  /** When each request in `slots` was read (monitored gateways only): for htime. */
+  readAt: number[];
 }
 
 export interface GatewayStats {
@@ -69,6 +90,11 @@ export class Gateway {
   private readonly conns = new Map<number, Conn>();
   private readonly limits: Partial<RequestLimits>;
   private readonly serverName: string;
+  private readonly mon: { sink: MonitorSink; clock: Clock; htimeUs: number } | null;
+  private readonly platform: Platform;
+  private readonly statsText: ((sections: string[]) => string) | null;
+  /** Time the current input chunk was read (monitored gateways only). */
+  private readTime = 0;
 
   constructor(
     private readonly transport: GatewayTransport,
@@ -78,6 +104,10 @@ export class Gateway {
     this.id = opts.id ?? 0;
     this.limits = opts.limits ?? {};
     this.serverName = opts.serverName ?? 'imsim';
+    if (opts.monitor && !opts.clock) throw new TypeError('GatewayOptions.monitor needs a clock to stamp its reports');
+    this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock!, htimeUs: opts.htimeUs ?? DEFAULT_HTIME_US } : null;
+    this.platform = opts.platform ?? 'android';
+    this.statsText = opts.stats ?? null;
   }
 
   // ---- transport events -------------------------------------------------------------------
@@ -86,7 +116,9 @@ export class Gateway {
     this.conns.set(conn, {
       id: conn, decoder: new RequestDecoder(this.limits), resp: 2, phase: 'iop-ses', user: '', name: '',
       login: null, slots: [], headReq: 0, nextReq: 0, out: new ChunkWriter(), closeAfterFlush: false,
+      platform: this.platform, readAt: [],
     });
+    if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, this.platform, null, 'iop-ses');
   }
 
   data(conn: number, chunk: Uint8Array): void {
@@ -103,6 +135,8 @@ export class Gateway {
    * once it is logged in, under the limits of a logged-in connection, as Redis runs them.
    */
   private run(c: Conn): void {
+    const cmd = this.stats.cmd;
+    if (this.mon) this.readTime = this.mon.clock.now();
     try {
       while (c.login === null && !c.closeAfterFlush) { // after QUIT nothing runs
         const args = c.decoder.next();
@@ -115,6 +149,9 @@ export class Gateway {
       this.stats.protocolErrors++;
       this.answer(c, this.reserve(c), new ReplyError(err.reply));
       c.closeAfterFlush = true;
+    } finally {
+      // one report per input chunk, not per command: pipelined requests cost one call
+      if (this.mon && this.stats.cmd > cmd) this.mon.sink.cmd(this.readTime, this.id, this.stats.cmd - cmd);
     }
   }
 
@@ -122,6 +159,7 @@ export class Gateway {
     const c = this.conns.get(conn);
     if (!c) return;
     this.conns.delete(conn);
+    if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, c.platform, c.phase, null);
     if (c.phase !== 'iop-ses') this.upstream({ k: 'closed', gw: this.id, conn, user: c.user });
   }
 
@@ -204,6 +242,9 @@ export class Gateway {
         return this.answer(c, req, this.config(args));
       case 'client':
         return this.answer(c, req, this.client(c, args));
+      case 'stats':
+        return this.answer(c, req, this.statsText ? this.statsText(args.slice(1).map((a) => a.toLowerCase()))
+          : new ReplyError('ERR monitoring is off on this server (start it with a Monitor, as imsim serve does)'));
     }
   }
 
@@ -237,7 +278,7 @@ export class Gateway {
   private startLogin(c: Conn, req: number, user: string, token: string, hello: PendingLogin['hello']): void {
     if (c.login) return this.answer(c, req, new ReplyError('ERR login already in progress'));
     c.login = { req, hello };
-    if (c.phase === 'iop-ses') c.phase = 'p-ses';
+    if (c.phase === 'iop-ses') this.setPhase(c, 'p-ses');
     this.upstream({ k: 'login', gw: this.id, conn: c.id, req, user, token });
   }
 
@@ -251,17 +292,37 @@ export class Gateway {
 
   private loginVerdict(c: Conn, login: PendingLogin, user: string, ok: boolean): Reply {
     if (!ok) {
-      if (c.phase === 'p-ses') c.phase = 'iop-ses';
+      if (c.phase === 'p-ses') this.setPhase(c, 'iop-ses');
       return WRONGPASS;
     }
     if (c.phase === 'session' && c.user !== user) this.upstream({ k: 'closed', gw: this.id, conn: c.id, user: c.user });
-    c.phase = 'session';
+    this.setPhase(c, 'session');
     c.user = user;
     c.decoder.authenticated = true;
     if (!login.hello) return OK;
     c.resp = login.hello.proto;
     if (login.hello.name !== undefined) c.name = login.hello.name;
     return this.helloMap(c);
+  }
+
+  private setPhase(c: Conn, to: Phase): void {
+    if (c.phase === to) return;
+    if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, c.platform, c.phase, to);
+    c.phase = to;
+  }
+
+  /**
+   * The client declared its platform. Reported as the rule of MonitorSink.session says: closed under
+   * the platform assumed so far and opened under the declared one, in the same phase.
+   */
+  private setPlatform(c: Conn, p: Platform): void {
+    if (c.platform === p) return;
+    if (this.mon) {
+      const t = this.mon.clock.now();
+      this.mon.sink.session(t, this.id, c.platform, c.phase, null);
+      this.mon.sink.session(t, this.id, p, null, c.phase);
+    }
+    c.platform = p;
   }
 
   private helloMap(c: Conn): RespMap {
@@ -289,10 +350,18 @@ export class Gateway {
     const sub = args[1].toLowerCase();
     const n = args.length - 2;
     switch (sub) {
-      case 'setinfo': // Redis 7.2: LIB-NAME / LIB-VER, sent by ioredis and node-redis at connect
+      case 'setinfo': { // Redis 7.2: LIB-NAME / LIB-VER, sent by ioredis and node-redis at connect; imsim: PLATFORM
         if (n !== 2) return wrongArity('client|setinfo');
-        if (!['lib-name', 'lib-ver'].includes(args[2].toLowerCase())) return new ReplyError(`ERR Unrecognized option '${args[2]}'`);
+        const attr = args[2].toLowerCase();
+        if (attr === 'platform') {
+          const p = args[3].toLowerCase() as Platform;
+          if (!PLATFORM_NAMES.includes(p)) return new ReplyError(`ERR Unrecognized platform '${args[3]}': ios, eios, android or wp`);
+          this.setPlatform(c, p);
+          return OK;
+        }
+        if (!['lib-name', 'lib-ver'].includes(attr)) return new ReplyError(`ERR Unrecognized option '${args[2]}'`);
         return OK;
+      }
       case 'setname':
         if (n !== 1) return wrongArity('client|setname');
         if (!/^[!-~]*$/.test(args[2])) return new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
@@ -311,6 +380,7 @@ export class Gateway {
 
   private reserve(c: Conn): number {
     c.slots.push(PENDING);
+    if (this.mon) c.readAt.push(this.readTime);
     return c.nextReq++;
   }
 
@@ -318,11 +388,21 @@ export class Gateway {
     const i = req - c.headReq;
     if (i < 0 || i >= c.slots.length) return;
     c.slots[i] = reply;
-    if (reply instanceof ReplyError) this.stats.error++;
+    const mon = this.mon;
+    const now = mon ? mon.clock.now() : 0;
+    if (reply instanceof ReplyError) {
+      this.stats.error++;
+      if (mon) mon.sink.error(now, this.id);
+    }
     let n = 0;
-    while (n < c.slots.length && c.slots[n] !== PENDING) writeReply(c.out, c.slots[n++] as Reply, c.resp === 3);
+    while (n < c.slots.length && c.slots[n] !== PENDING) {
+      // htime: the reply goes out (in request order) later than the threshold after its request was read
+      if (mon && now - c.readAt[n] > mon.htimeUs) mon.sink.htime(now, this.id);
+      writeReply(c.out, c.slots[n++] as Reply, c.resp === 3);
+    }
     if (n > 0) {
       c.slots.splice(0, n);
+      if (mon) c.readAt.splice(0, n);
       c.headReq += n;
     }
   }

@@ -3,7 +3,9 @@
 // soft state (who is online where); mailboxes live in the store, so it may restart at any time.
 import { ReplyError, SimpleString } from '../wire';
 import type { Down, Up } from '../connection/layer-messages';
-import { CMD, type ProtocolName } from '../protocol/messages';
+import { CMD, parseMediaRef, type ProtocolName } from '../protocol/messages';
+import type { MonitorSink } from '../monitor/sink';
+import type { Clock } from '../ports';
 import { queueServer } from '../protocol/queue-server';
 import type { ServerCtx, ServerHalf, Session } from '../protocol/server-half';
 import { verifyToken, DEFAULT_SECRET } from '../protocol/token';
@@ -16,6 +18,9 @@ export interface LogicOptions {
   secret?: string;
   /** Most messages in one msg-sync reply or one msg-send push. */
   pageSize?: number;
+  /** The deck's message statistics: each message stored (once, retries not counted) is reported as text or image. */
+  monitor?: MonitorSink;
+  clock?: Clock;
 }
 
 export interface LogicStats {
@@ -35,11 +40,14 @@ export class LogicLayer {
   private readonly half: ServerHalf;
   private readonly secret: string;
   private readonly ctx: ServerCtx;
+  private readonly mon: { sink: MonitorSink; clock: Clock } | null;
 
   constructor(store: StorePort, private readonly down: (gw: number, msg: Down) => void, opts: LogicOptions) {
     this.protocol = opts.protocol;
     this.half = HALVES[opts.protocol];
     this.secret = opts.secret ?? DEFAULT_SECRET;
+    if (opts.monitor && !opts.clock) throw new TypeError('LogicOptions.monitor needs a clock to stamp its reports');
+    this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock! } : null;
     const sessions = this.sessions;
     this.ctx = {
       store,
@@ -92,6 +100,8 @@ export class LogicLayer {
         return;
       }
       this.stats.stored++;
+      // image = a message referring to media uploaded over HTTP; everything else is text
+      if (this.mon) this.mon.sink.message(this.mon.clock.now(), parseMediaRef(body) ? 'image' : 'text');
       this.half.onStored(this.ctx, this.sessions.of(to), { id: r.id, from: s.user, cmid, body });
     });
   }

@@ -5,3 +5,4 @@ export {
   type MonitorOptions, type MetricName, type TableRow, type SeriesPoint, type WindowComparison, type Violation,
 } from './monitor';
 export { prometheusRegistry, type PrometheusOptions } from './prometheus';
+export { statsText, STATS_SECTIONS, type StatsTextOptions } from './stats-text';

@@ -6,6 +6,7 @@
 // delay, unless stopped.
 import { NEED_MORE, ProtocolError, Push, ReplyDecoder, ReplyError, encodeCommand, type Reply } from '../wire';
 import type { Random, Scheduler, TimerId } from '../ports';
+import type { Platform } from '../monitor/sink';
 import type { ClientCtx, ClientHalf } from './client-half';
 import { CMD, type ProtocolName, type StoredMsg } from './messages';
 import { Heartbeat, reconnectDelay, type HeartbeatPolicy, type ReconnectPolicy } from './policies';
@@ -46,6 +47,8 @@ export interface ClientOptions {
   random?: Random;
   queue?: QueueClientOptions;
   versioned?: VersionedClientOptions;
+  /** The app's platform, declared at each connect (CLIENT SETINFO PLATFORM) for the server's monitoring. */
+  platform?: Platform;
 }
 
 interface Outgoing { to: string; cmid: string; body: string }
@@ -132,6 +135,8 @@ export class ImClient {
     if (this.state !== 'connecting') return;
     if (this.transport.network) this.heartbeat.useNetwork(this.transport.network());
     this.setState('login', 'connected');
+    // pipelined before the login (no extra round trip), so the server counts it under its platform before it logs in
+    if (this.opts.platform) this.request(['client', 'setinfo', 'platform', this.opts.platform]);
     this.request([CMD.hello, '3', 'AUTH', this.opts.user, this.opts.token], (r) => this.onLogin(r));
   }
 

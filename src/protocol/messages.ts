@@ -81,3 +81,25 @@ export function parseBehind(r: unknown): number | null {
   const m = /^BEHIND (\d+) /.exec(r.message);
   return m ? Number(m[1]) : null;
 }
+
+/**
+ * A message that carries media (an image, a voice clip) carries only its reference: the bytes went over
+ * HTTP (POST /media), as the deck says the long connection carries light real-time data only.
+ * `media:<type>:<id>`, the id being the SHA-256 of the bytes in hex: `media:image/png:9f86d0…`.
+ */
+export interface MediaRef { type: string; id: string }
+
+const MEDIA_REF = /^media:([a-z]+\/[a-z0-9.+-]+):([0-9a-f]{64})$/;
+
+export function mediaRef(type: string, id: string): string {
+  const ref = `media:${type}:${id}`;
+  if (!MEDIA_REF.test(ref)) throw new RangeError(`not a media reference: ${JSON.stringify(ref)} (type like image/png, id 64 hex digits)`);
+  return ref;
+}
+
+/** The media a message body refers to, or null for a text message. */
+export function parseMediaRef(body: string): MediaRef | null {
+  if (!body.startsWith('media:')) return null;
+  const m = MEDIA_REF.exec(body);
+  return m ? { type: m[1], id: m[2] } : null;
+}

@@ -13,6 +13,8 @@ import type { ProtocolName } from '../protocol/messages';
 import { ReplyError } from '../wire';
 import { realScheduler } from './real-scheduler';
 import { RedisStore } from './redis-store';
+import type { Monitor } from '../monitor';
+import { serverMonitoring } from './monitoring';
 
 export interface ServeOptions {
   protocol: ProtocolName;
@@ -24,6 +26,10 @@ export interface ServeOptions {
   redisUrl?: string;
   /** Prefix of imsim's keys in Redis (default `imsim:`). */
   redisPrefix?: string;
+  /** Feed the deck's monitoring (src/server/monitoring.ts); `stats` over RESP reads it. */
+  monitor?: Monitor;
+  /** htime threshold with a monitor, µs (default 500 ms). */
+  htimeUs?: number;
 }
 
 export interface RunningServer {
@@ -112,8 +118,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     port = delayedStore(store, sched, 0);
   }
 
+  const mon = opts.monitor ? serverMonitoring(opts.monitor, { htimeUs: opts.htimeUs }) : null;
   logic = new LogicLayer(port, (_gw, m) => downQueue.push(m), {
-    protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize,
+    protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, ...mon?.logic,
   });
   gateway = new Gateway(
     {
@@ -121,7 +128,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       close: (conn) => sockets.get(conn)?.end(),
     },
     (m) => upQueue.push(m),
+    { ...mon?.gateway },
   );
+  mon?.start(() => upQueue.length + port.backlog + downQueue.length);
 
   let nextConn = 1;
   const server = net.createServer((socket) => {
@@ -143,6 +152,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       server.listen(opts.port ?? DEFAULT_PORT, host, () => resolve());
     });
   } catch (err) {
+    mon?.stop();
     if (store instanceof RedisStore) await store.close();
     throw err;
   }
@@ -156,6 +166,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return storeErrors;
     },
     async close() {
+      mon?.stop();
       await new Promise<void>((resolve) => {
         for (const s of sockets.values()) s.destroy();
         server.close(() => resolve());

@@ -11,6 +11,7 @@ import { MemoryStore, type MemoryStoreOptions } from '../logic/memory-store';
 import type { RangeResult, SyncStore } from '../logic/store';
 import { IdleReaper } from '../connection/idle-reaper';
 import type { Scheduler } from '../ports';
+import type { MonitorSink } from '../monitor/sink';
 import { ImClient, type ClientOptions } from '../protocol/client';
 import { msgKey, type ProtocolName } from '../protocol/messages';
 import { makeToken } from '../protocol/token';
@@ -55,6 +56,8 @@ export interface WorldOptions {
   recordWire?: boolean;
   /** The connection layer closes a connection silent for this long, µs (default: never). */
   serverIdleUs?: number;
+  /** The deck's monitoring, fed as the real server feeds it (cmdq sampled at each change of the up queue). */
+  monitor?: MonitorSink;
 }
 
 /**
@@ -97,14 +100,23 @@ export class World {
     const hop = opts.hopUs ?? 100;
     const store = delayedStore(this.watchQueueLogins(this.store), this.sched, opts.storeUs ?? 200);
     const downQueue = new AsyncQueue<Down>(this.sched, hop, (m) => this.gateway.downstream(m));
-    this.logic = new LogicLayer(store, (_gw, m) => downQueue.push(m), { protocol: opts.protocol, pageSize: opts.pageSize });
-    this.upQueue = new AsyncQueue<Up>(this.sched, hop, (m) => this.logic.handle(m));
+    const mon = opts.monitor ? { monitor: opts.monitor, clock: this.sched } : {};
+    const cmdq = () => opts.monitor?.cmdq(k.now, 0, this.upQueue.length);
+    this.logic = new LogicLayer(store, (_gw, m) => downQueue.push(m), { protocol: opts.protocol, pageSize: opts.pageSize, ...mon });
+    this.upQueue = new AsyncQueue<Up>(this.sched, hop, (m) => {
+      cmdq();
+      this.logic.handle(m);
+    });
     this.gateway = new Gateway(
       {
         write: (conn, bytes) => this.conns.get(conn)?.serverWrite(bytes),
         close: (conn) => this.conns.get(conn)?.serverClose(),
       },
-      (m) => this.upQueue.push(m),
+      (m) => {
+        this.upQueue.push(m);
+        cmdq();
+      },
+      mon,
     );
     this.reaper = opts.serverIdleUs
       ? new IdleReaper(this.sched, opts.serverIdleUs, (id) => {

@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Gateway } from '../../src/connection/gateway';
 import type { Up } from '../../src/connection/layer-messages';
-import { NEED_MORE, Push, ReplyDecoder, ReplyError, RespMap, type Reply } from '../../src/wire';
+import { Push, ReplyError, RespMap, type Reply } from '../../src/wire';
+import { recordingTransport } from '../helpers/gateway-transport';
 
 /** A gateway with a recording transport and upstream; `replies(conn)` decodes what it wrote. */
 function setup() {
-  const written = new Map<number, Buffer[]>();
-  const closed = new Set<number>();
+  const { transport, closed, replies } = recordingTransport();
   const up: Up[] = [];
-  const gw = new Gateway(
-    {
-      write: (c, b) => void (written.get(c) ?? written.set(c, []).get(c)!).push(b),
-      close: (c) => void closed.add(c),
-    },
-    (m) => void up.push(m),
-  );
-  const decoders = new Map<number, ReplyDecoder>();
-  const replies = (c: number): Reply[] => {
-    const d = decoders.get(c) ?? decoders.set(c, new ReplyDecoder()).get(c)!;
-    for (const b of written.get(c) ?? []) d.push(b);
-    written.set(c, []);
-    const out: Reply[] = [];
-    for (let r = d.next(); r !== NEED_MORE; r = d.next()) out.push(r);
-    return out;
-  };
+  const gw = new Gateway(transport, (m) => void up.push(m));
   const open = (c: number) => gw.opened(c);
   const send = (c: number, s: string) => gw.data(c, Buffer.from(s));
   const login = (c: number, user = 'alice') => {
