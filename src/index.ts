@@ -34,3 +34,7 @@ export * from './capacity/plan';
 export { runConnectionFarm, BALANCERS, type Balancer, type ConnectionFarmOptions, type FarmResult, type FarmSample } from './capacity/connections';
 export { confirmPlan, type ConfirmOptions, type Confirmation, type PlanCheck, type LogicRun } from './capacity/confirm';
 export * from './monitor';
+export { startSite, type RunningSite, type SiteOptions } from './server/http/site';
+export { uploadMedia, downloadMedia, MediaHttpError, type HttpLogin } from './server/http/media-client';
+export { MediaStore } from './server/http/media-store';
+export { serverMonitoring, epochClock } from './server/monitoring';

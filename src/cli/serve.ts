@@ -5,6 +5,7 @@ import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
 import { DEFAULT_PORT, startServer, type RunningServer } from '../server/tcp-server';
 import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
 import { Monitor } from '../monitor';
+import { siteBanner, startSite, type RunningSite } from '../server/http/site';
 
 const SPECS: OptionSpec[] = [
   { name: 'port', kind: 'number', help: 'TCP port (0 = any free port)', default: DEFAULT_PORT },
@@ -13,6 +14,7 @@ const SPECS: OptionSpec[] = [
   { name: 'secret', kind: 'string', help: 'HMAC secret that login tokens are checked with', default: DEFAULT_SECRET },
   { name: 'redis', kind: 'string', help: 'keep mailboxes in Redis at this URL (redis://host:port) instead of the embedded store' },
   { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
+  { name: 'http', kind: 'number', help: 'also serve HTTP on this port (0 = any free port): media upload/download, /metrics, /dashboard' },
   { name: 'htime-ms', kind: 'number', help: 'a reply later than this after its request counts as a timeout (the deck\'s htime)', default: 500 },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -29,6 +31,7 @@ export const SERVE_HELP = helpText(
   [
     'imsim serve --port 7379',
     'imsim serve --redis redis://127.0.0.1:6379',
+    'imsim serve --http 8080     then open http://127.0.0.1:8080/dashboard',
     'redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"',
     '  > send bob c-1 "hello bob"      (then, as bob: msg-sync 0, msg-fin v 1)',
     'redis-cli -p 7379 stats sessions      (the deck\'s monitoring, INFO-like)',
@@ -46,11 +49,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const htimeMs = Number(opts['htime-ms']);
   if (!(htimeMs >= 0)) throw new UsageError(`--htime-ms must be 0 or more, got ${opts['htime-ms']}`);
   const redisUrl = opts.redis === undefined ? undefined : String(opts.redis);
+  const monitor = new Monitor();
   let server: RunningServer;
   try {
     server = await startServer({
       protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix: String(opts['redis-prefix']),
-      monitor: new Monitor(), htimeUs: Math.round(htimeMs * 1000),
+      monitor, htimeUs: Math.round(htimeMs * 1000),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -58,15 +62,27 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`imsim serve: ${why}\n`);
     return 1;
   }
+  let site: RunningSite | null = null;
+  if (opts.http !== undefined) {
+    try {
+      site = await startSite({ host: server.host, port: Number(opts.http), secret, monitor });
+    } catch (err) {
+      await server.close();
+      const e = err as NodeJS.ErrnoException;
+      process.stderr.write(`imsim serve: ${e.code === 'EADDRINUSE' ? `HTTP port ${opts.http} is in use: pick another with --http (0 = any free port)` : e.message}\n`);
+      return 1;
+    }
+  }
   const where = server.store instanceof RedisStore ? `Redis at ${server.store.shownUrl}, keys ${server.store.prefix}*` : 'embedded store';
   const tok = makeToken('alice', secret);
   process.stdout.write(
     `imsim serving the ${protocol} protocol on ${server.host}:${server.port} (${where})\n` +
       `try: redis-cli -3 -p ${server.port} --user alice --pass ${tok} --no-auth-warning\n` +
-      `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n`,
+      `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n` +
+      (site ? siteBanner(site) : ''),
   );
   await new Promise<void>((resolve) => {
-    const stop = () => void server.close().then(resolve);
+    const stop = () => void Promise.all([server.close(), site?.close()]).then(() => resolve());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
