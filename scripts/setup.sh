@@ -9,9 +9,10 @@ exec 9>.setup.lock
 flock 9
 
 # 1. Debian packages: Jupyter (nbconvert + nbclient + ipykernel) for the notebooks,
-#    redis-server for --redis mode and as the wire-format oracle, SimPy as a bench peer.
+#    redis-server for --redis mode and as the wire-format oracle, SimPy as a bench peer,
+#    Chromium (+ a CJK font for the deck's metric names) for the dashboard test (driven by playwright-core).
 DEB_PACKAGES=(redis-server redis-tools jupyter-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel jupyter-notebook python3-simpy3)
+  python3-ipykernel jupyter-notebook python3-simpy3 chromium fonts-wqy-microhei)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

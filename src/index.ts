@@ -38,3 +38,4 @@ export { startSite, type RunningSite, type SiteOptions } from './server/http/sit
 export { uploadMedia, downloadMedia, MediaHttpError, type HttpLogin } from './server/http/media-client';
 export { MediaStore } from './server/http/media-store';
 export { serverMonitoring, epochClock } from './server/monitoring';
+export { monitoringRoutes, dashboardData, type DashboardData } from './server/http/monitoring';

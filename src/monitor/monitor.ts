@@ -317,6 +317,13 @@ export class Monitor implements MonitorSink {
     return this.messageTotals[KINDS.indexOf(kind)];
   }
 
+  /** Messages of a kind since the day started, the minute being filled included (a live "today so far"). */
+  messagesToday(kind: MessageKind): number {
+    if (this.minute < 0) return 0;
+    const dayFirst = Math.floor(this.minute / DAY_MINUTES) * DAY_MINUTES;
+    return this.sumMinutes(KINDS.indexOf(kind), dayFirst, this.minute);
+  }
+
   /** Complete minutes held, oldest first: [first, last] absolute minute numbers (empty when none). */
   private minutes(last?: number): number[] {
     if (this.minute < 0) return [];

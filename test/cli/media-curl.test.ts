@@ -57,4 +57,12 @@ describe('curl + redis-cli against imsim serve --http', () => {
     expect(lines.at(-1)).toBe('413');
     expect(tooBig.out).toContain('image/png uploads are limited to 10485760 bytes');
   });
+
+  it('the same port serves Prometheus /metrics and the dashboard page', () => {
+    const metrics = run('curl', ['-sS', url('/metrics')]).out;
+    expect(metrics).toMatch(/^imsim_cmd_total\{server="0"\} \d+$/m);
+    expect(metrics).toContain('imsim_messages_total{kind="image"} 1');
+    expect(metrics).toContain('process_resident_memory_bytes');
+    expect(run('curl', ['-sS', url('/dashboard')]).out).toContain('<script src="/dashboard/vega.js"></script>');
+  });
 });

@@ -183,3 +183,18 @@ describe('fanOut', () => {
     for (const m of [a, b]) expect([m.totals().cmd, m.messageTotal('image'), m.current('wp')]).toEqual([3, 1, 1]);
   });
 });
+
+describe('Monitor: messages today so far', () => {
+  it('counts from the start of the day through the minute being filled; a new day starts from zero', () => {
+    const m = new Monitor();
+    expect(m.messagesToday('text')).toBe(0);
+    m.message(DAY - 2 * MIN, 'text'); // yesterday
+    m.message(DAY + 5 * MIN, 'text');
+    m.message(DAY + 5 * MIN + 1, 'image');
+    m.message(DAY + 7 * MIN + 30 * S, 'text'); // in the minute being filled
+    expect([m.messagesToday('text'), m.messagesToday('image')]).toEqual([2, 1]);
+    expect(m.messageStats().find((w) => w.kind === 'text' && w.window === 'today')?.now).toBe(1); // complete minutes only
+    m.advance(2 * DAY);
+    expect(m.messagesToday('text')).toBe(0);
+  });
+});

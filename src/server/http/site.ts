@@ -6,6 +6,7 @@ import { startHttpServer, type HttpRoute, type RunningHttp } from './http-server
 import { mediaRoutes, type MediaLimits } from './media';
 import { MediaStore } from './media-store';
 import type { Monitor } from '../../monitor';
+import { monitoringRoutes, type MonitoringRoutesOptions } from './monitoring';
 
 export interface SiteOptions {
   host?: string;
@@ -14,8 +15,9 @@ export interface SiteOptions {
   secret?: string;
   media?: MediaStore;
   mediaLimits?: Partial<MediaLimits>;
-  /** The deck's monitoring to show (piece by piece: /metrics, /dashboard). */
+  /** The deck's monitoring to show: /metrics, /stats, /dashboard. */
   monitor?: Monitor;
+  monitoring?: Omit<MonitoringRoutesOptions, 'monitor'>;
   /** More routes. */
   routes?: HttpRoute[];
 }
@@ -26,7 +28,7 @@ export interface RunningSite extends RunningHttp {
 
 export async function startSite(opts: SiteOptions = {}): Promise<RunningSite> {
   const media = opts.media ?? new MediaStore();
-  const extra = opts.routes ?? [];
+  const extra = [...(opts.monitor ? monitoringRoutes({ ...opts.monitoring, monitor: opts.monitor }) : []), ...(opts.routes ?? [])];
   const routes: HttpRoute[] = [...mediaRoutes({ store: media, secret: opts.secret ?? DEFAULT_SECRET, limits: opts.mediaLimits }), ...extra];
   const index = (_req: http.IncomingMessage, res: http.ServerResponse) => {
     const line = (r: HttpRoute) => `${Object.keys(r.methods).join('|').padEnd(9)} ${(typeof r.path === 'string' ? r.path : r.shown ?? '').padEnd(20)} ${r.about ?? ''}`;
@@ -40,5 +42,6 @@ export async function startSite(opts: SiteOptions = {}): Promise<RunningSite> {
 
 /** What `imsim serve --http` prints: where things are. */
 export function siteBanner(site: RunningSite): string {
-  return `http: ${site.url}/  ·  media: POST ${site.url}/media (curl -u alice:TOKEN --data-binary @photo.png -H 'Content-Type: image/png')\n`;
+  return `http: ${site.url}/  ·  dashboard: ${site.url}/dashboard  ·  Prometheus: ${site.url}/metrics\n` +
+    `      media: curl -u alice:TOKEN -H 'Content-Type: image/png' --data-binary @photo.png ${site.url}/media\n`;
 }
