@@ -5,12 +5,14 @@ import { benchCompare } from './compare';
 import { benchKernel } from './kernel';
 import { benchQueueing } from './queueing';
 import { benchResp } from './resp';
+import { benchServer } from './server';
 
 const BENCHES: [string, () => Promise<void>][] = [
   ['discrete-event kernel (hold model) vs SimPy 3', benchKernel],
   ['RESP request decoding vs redis-parser', benchResp],
   ['queueing: logic-layer worker pool (M/M/c customers/s) vs SimPy 3 M/M/1', benchQueueing],
   ['protocol comparison (2 protocols x 8 profiles x 1000 messages) vs the bare kernel', benchCompare],
+  ['real server vs redis-server: redis-benchmark PING_MBULK and msg-sync, memory per idle connection', benchServer],
 ];
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ import { realScheduler } from './real-scheduler';
 import { RedisStore } from './redis-store';
 import type { Monitor } from '../monitor';
 import { serverMonitoring } from './monitoring';
+import { batchedWrites } from './batched-writes';
 
 export interface ServeOptions {
   protocol: ProtocolName;
@@ -122,9 +123,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   logic = new LogicLayer(port, (_gw, m) => downQueue.push(m), {
     protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, ...mon?.logic,
   });
+  const write = batchedWrites();
   gateway = new Gateway(
     {
-      write: (conn, bytes) => sockets.get(conn)?.write(bytes),
+      write: (conn, bytes) => {
+        const s = sockets.get(conn);
+        if (s) write(s, bytes);
+      },
       close: (conn) => sockets.get(conn)?.end(),
     },
     (m) => upQueue.push(m),

@@ -14,6 +14,12 @@ export class ChunkWriter {
   private buf: Buffer = EMPTY;
   private start = 0; // first byte not taken yet
   private pos = 0;
+  /**
+   * Size of the next buffer: it starts small (Buffer's shared pool) and doubles up to `slab` as the
+   * writer keeps writing. A connection that answers a PING now and then holds no slab of its own
+   * (take() drops small buffers), one that streams replies soon writes into whole slabs.
+   */
+  private size = 256;
 
   constructor(private readonly slab = 16 * 1024) {}
 
@@ -42,7 +48,8 @@ export class ChunkWriter {
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const pending = this.pos - this.start;
-    const next = Buffer.allocUnsafe(Math.max(this.slab, (pending + n) * 2));
+    const next = Buffer.allocUnsafe(Math.max(this.size, (pending + n) * 2));
+    if (this.size < this.slab) this.size = Math.min(this.slab, this.size * 2);
     this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
     this.start = 0;

@@ -1,9 +1,10 @@
 // `imsim serve` as a child process for one test file: the built CLI (dist/) on free ports, its
 // ports read from what it prints, stopped by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+/** The built CLI, found through the project's own link (node_modules/imsim), so bench/ finds it too. */
+export const CLI = join(dirname(require.resolve('imsim/package.json')), 'dist', 'cli', 'main.js');
 
 export interface ServeProcess {
   readonly port: number;
@@ -15,8 +16,12 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export function spawnServe(args: string[] = []): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `fdLimit`: start it through a shell that raises the open-files limit first (`ulimit -n`). */
+export function spawnServe(args: string[] = [], opts: { fdLimit?: number } = {}): Promise<ServeProcess> {
+  const argv = [CLI, 'serve', '--port', '0', ...args];
+  const proc = opts.fdLimit
+    ? spawn('bash', ['-c', `ulimit -n ${opts.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
