@@ -10,4 +10,5 @@ export type Up =
 export type Down =
   | { k: 'login'; conn: number; req: number; user: string; ok: boolean }
   | { k: 'reply'; conn: number; req: number; reply: Reply }
-  | { k: 'push'; conn: number; items: string[] };
+  /** `user`: whom the push is for, so a connection process that no longer has `conn` can drop a stale route to it. */
+  | { k: 'push'; conn: number; user?: string; items: string[] };

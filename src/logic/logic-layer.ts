@@ -13,8 +13,28 @@ import { versionedServer } from '../protocol/versioned-server';
 import { SessionTable } from './sessions';
 import type { StorePort } from './store';
 
+/**
+ * Who is online where, when that is more than this logic layer has seen itself: with several
+ * logic processes behind one async queue, a user's connections logged in through any of them.
+ * Without one, the logic layer's own session table answers (one process, the simulator).
+ */
+export interface SessionDirectory {
+  /** A connection logged in; called before its login verdict goes down. */
+  opened(s: Session): void;
+  /** A connection closed. */
+  closed(gw: number, conn: number, user: string): void;
+  /** The sessions of `user` on every connection process, for a push; `then` runs later. */
+  lookup(user: string, then: (sessions: Session[]) => void): void;
+}
+
 export interface LogicOptions {
   protocol: ProtocolName;
+  /**
+   * Shared sessions (see SessionDirectory). With one, a command from a connection this logic layer
+   * did not log in is served as the user the connection layer says it is: that layer forwards
+   * commands only for connections it saw logged in.
+   */
+  directory?: SessionDirectory;
   secret?: string;
   /** Most messages in one msg-sync reply or one msg-send push. */
   pageSize?: number;
@@ -41,6 +61,7 @@ export class LogicLayer {
   private readonly secret: string;
   private readonly ctx: ServerCtx;
   private readonly mon: { sink: MonitorSink; clock: Clock } | null;
+  private readonly directory: SessionDirectory | undefined;
 
   constructor(store: StorePort, private readonly down: (gw: number, msg: Down) => void, opts: LogicOptions) {
     this.protocol = opts.protocol;
@@ -48,12 +69,13 @@ export class LogicLayer {
     this.secret = opts.secret ?? DEFAULT_SECRET;
     if (opts.monitor && !opts.clock) throw new TypeError('LogicOptions.monitor needs a clock to stamp its reports');
     this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock! } : null;
+    this.directory = opts.directory;
     const sessions = this.sessions;
     this.ctx = {
       store,
       pageSize: opts.pageSize ?? 100,
       reply: (s, req, reply) => down(s.gw, { k: 'reply', conn: s.conn, req, reply }),
-      push: (s, items) => down(s.gw, { k: 'push', conn: s.conn, items }),
+      push: (s, items) => down(s.gw, { k: 'push', conn: s.conn, user: s.user, items }),
       alive: (s) => sessions.get(s.gw, s.conn) === s,
     };
   }
@@ -64,9 +86,10 @@ export class LogicLayer {
         return this.login(msg.gw, msg.conn, msg.req, msg.user, msg.token);
       case 'closed':
         this.sessions.close(msg.gw, msg.conn);
+        this.directory?.closed(msg.gw, msg.conn, msg.user);
         return;
       case 'cmd':
-        return this.command(msg.gw, msg.conn, msg.req, msg.args);
+        return this.command(msg.gw, msg.conn, msg.req, msg.user, msg.args);
     }
   }
 
@@ -79,12 +102,13 @@ export class LogicLayer {
     }
     this.stats.logins++;
     const s = this.sessions.open(gw, conn, user, this.protocol);
+    this.directory?.opened(s);
     this.down(gw, { k: 'login', conn, req, user, ok: true });
     this.half.onLogin(this.ctx, s);
   }
 
-  private command(gw: number, conn: number, req: number, args: readonly string[]): void {
-    const s = this.sessions.get(gw, conn);
+  private command(gw: number, conn: number, req: number, user: string, args: readonly string[]): void {
+    const s = this.sessions.get(gw, conn) ?? (this.directory ? SessionTable.detached(gw, conn, user) : undefined);
     if (!s) return; // closed before its command was taken off the queue
     if (args[0] === CMD.send) return this.send(s, req, args[1], args[2], args[3]);
     if (this.half.onCommand(this.ctx, s, req, args)) return;
@@ -95,14 +119,17 @@ export class LogicLayer {
   private send(s: Session, req: number, to: string, cmid: string, body: string): void {
     this.ctx.store.exec({ op: 'append', mode: this.protocol, user: to, from: s.user, cmid, body }, (r) => {
       this.ctx.reply(s, req, OK);
-      if (r.dup) {
-        this.stats.duplicatesDropped++;
-        return;
+      if (r.dup) this.stats.duplicatesDropped++;
+      else {
+        this.stats.stored++;
+        // image = a message referring to media uploaded over HTTP; everything else is text
+        if (this.mon) this.mon.sink.message(this.mon.clock.now(), parseMediaRef(body) ? 'image' : 'text');
       }
-      this.stats.stored++;
-      // image = a message referring to media uploaded over HTTP; everything else is text
-      if (this.mon) this.mon.sink.message(this.mon.clock.now(), parseMediaRef(body) ? 'image' : 'text');
-      this.half.onStored(this.ctx, this.sessions.of(to), { id: r.id, from: s.user, cmid, body });
+      const msg = { id: r.id, from: s.user, cmid, body };
+      const announce = (sessions: Iterable<Session>) =>
+        r.dup ? this.half.onRetried(this.ctx, sessions, msg) : this.half.onStored(this.ctx, sessions, msg);
+      if (this.directory) this.directory.lookup(to, announce);
+      else announce(this.sessions.of(to));
     });
   }
 

@@ -10,10 +10,15 @@ export class SessionTable {
     return `${gw}:${conn}`;
   }
 
+  /** A session for a connection this table does not hold (logged in through another logic process). */
+  static detached(gw: number, conn: number, user: string): Session {
+    return { key: SessionTable.key(gw, conn), gw, conn, user, inflight: new Set(), loading: false, cursor: 0 };
+  }
+
   open(gw: number, conn: number, user: string, _protocol: ProtocolName): Session {
-    const key = SessionTable.key(gw, conn);
     this.close(gw, conn);
-    const s: Session = { key, gw, conn, user, inflight: new Set(), loading: false, cursor: 0 };
+    const s = SessionTable.detached(gw, conn, user);
+    const key = s.key;
     this.byConn.set(key, s);
     let set = this.byUser.get(user);
     if (!set) this.byUser.set(user, (set = new Set()));

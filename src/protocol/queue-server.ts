@@ -39,6 +39,12 @@ export const queueServer: ServerHalf = {
     }
   },
 
+  onRetried() {
+    // Not pushed again: the message is in the List until acknowledged and every login re-sends the
+    // List, so it is not lost; pushing it again could only add duplicates to a queue client, which
+    // has no cursor to recognise them.
+  },
+
   onCommand(ctx, s, req, args) {
     if (args[0] !== CMD.msgRecv) return false;
     const ids: number[] = [];

@@ -31,6 +31,12 @@ export interface ServerCtx {
 export interface ServerHalf {
   onLogin(ctx: ServerCtx, s: Session): void;
   onStored(ctx: ServerCtx, sessions: Iterable<Session>, msg: StoredMsg): void;
+  /**
+   * A send was retried and the store already had it (same sender and client message id). The
+   * first attempt may have died between storing and announcing it (a logic process killed right
+   * after the store answered): announce it again where that is harmless.
+   */
+  onRetried(ctx: ServerCtx, sessions: Iterable<Session>, msg: StoredMsg): void;
   /** Handles a protocol command; false when the command belongs to the other protocol. */
   onCommand(ctx: ServerCtx, s: Session, req: number, args: readonly string[]): boolean;
 }

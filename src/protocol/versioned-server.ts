@@ -17,6 +17,13 @@ export const versionedServer: ServerHalf = {
     for (const s of sessions) ctx.push(s, [PUSH.msgPsh, String(msg.id)]);
   },
 
+  onRetried(ctx, sessions, msg) {
+    // msg-psh is idempotent (a client that has version n ignores it), so announcing again costs
+    // one small frame and guarantees the recipient hears of it even if the first attempt died
+    // between storing and pushing.
+    versionedServer.onStored(ctx, sessions, msg);
+  },
+
   onCommand(ctx, s, req, args) {
     if (args[0] === CMD.msgSync) {
       const after = parseId(args[1]);

@@ -42,7 +42,7 @@ interface ScriptCommands {
 }
 
 /** Redis keeps `{`, `}` as hash-tag delimiters: escape them (and `%`) so any user name makes one exact tag. */
-function tag(user: string): string {
+export function tag(user: string): string {
   return /[%{}]/.test(user) ? user.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : user;
 }
 
@@ -85,32 +85,7 @@ export class RedisStore implements StorePort {
    * Throws an Error that says what to do when it cannot be reached.
    */
   static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
-    const shown = checkUrl(url);
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      // A store that is down must become error replies soon, not requests that wait for ever.
-      maxRetriesPerRequest: 2,
-      connectionName: 'imsim-store',
-      ...opts.redis,
-    });
-    let firstError: Error | null = null;
-    const remember = (err: Error) => (firstError ??= err);
-    redis.on('error', remember);
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch (err) {
-      redis.disconnect();
-      const why = (firstError ?? (err as Error)).message;
-      throw new Error(
-        `cannot reach Redis at ${shown} (${why}).\n` +
-          `Start one (redis-server --port ${new URL(url).port || 6379} --save '' --appendonly no) or give the URL of a running one;\n` +
-          'without --redis, imsim serve keeps mailboxes in its embedded store.',
-      );
-    }
-    redis.off('error', remember);
-    // Later connection errors surface as failed operations (then error replies); ioredis reconnects by itself.
-    redis.on('error', () => {});
+    const { redis, shown } = await connectRedis(url, 'imsim-store', opts.redis);
     const store = new RedisStore(redis, opts);
     store.shownUrl = shown;
     return store;
@@ -181,6 +156,40 @@ export class RedisStore implements StorePort {
 export function decodeMember(member: string): StoredMsg {
   const [id, from, cmid, body] = JSON.parse(member) as [number, string, string, string];
   return { id, from, cmid, body };
+}
+
+/**
+ * Connects to Redis at `url` (redis://[user:pass@]host:port[/db]) and checks it answers; `shown` is
+ * the URL without its password. Throws an Error that says what to do when it cannot be reached.
+ * Later connection errors surface as failed commands; ioredis reconnects by itself.
+ */
+export async function connectRedis(url: string, name: string, extra: RedisOptions = {}): Promise<{ redis: Redis; shown: string }> {
+  const shown = checkUrl(url);
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    // A store that is down must become error replies soon, not requests that wait for ever.
+    maxRetriesPerRequest: 2,
+    connectionName: name,
+    ...extra,
+  });
+  let firstError: Error | null = null;
+  const remember = (err: Error) => (firstError ??= err);
+  redis.on('error', remember);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const why = (firstError ?? (err as Error)).message;
+    throw new Error(
+      `cannot reach Redis at ${shown} (${why}).\n` +
+        `Start one (redis-server --port ${new URL(url).port || 6379} --save '' --appendonly no) or give the URL of a running one;\n` +
+        'without --redis, imsim serve keeps mailboxes in its embedded store.',
+    );
+  }
+  redis.off('error', remember);
+  redis.on('error', () => {});
+  return { redis, shown };
 }
 
 /** Checks a redis:// URL; returns it without its password, for messages. */

@@ -1,0 +1,56 @@
+// What the layers of a split deployment say to each other through Redis, as JSON: the Up and Down
+// messages of src/connection/layer-messages.ts, with the reply values (classes such as ReplyError,
+// SimpleString, RespMap) tagged so they come back as the same classes. A connection process
+// encodes the reply as RESP2 or RESP3 per connection, so the logic layer sends values, not bytes.
+import type { Down, Up } from '../connection/layer-messages';
+import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../wire';
+
+/** An element of a connection process's List: a message for the gateway, or "close that connection". */
+export type DownEnvelope = { d: Down } | { drop: number };
+
+type Tagged = string | number | boolean | null | Tagged[] | { e: string } | { s: string } | { p: Tagged[] } | { m: [Tagged, Tagged][] };
+
+export function replyToJson(r: Reply): Tagged {
+  if (r === null || typeof r !== 'object') return r;
+  if (Array.isArray(r)) return r.map(replyToJson);
+  if (r instanceof ReplyError) return { e: r.message };
+  if (r instanceof SimpleString) return { s: r.value };
+  if (r instanceof Push) return { p: r.items.map(replyToJson) };
+  return { m: r.entries.map(([k, v]) => [replyToJson(k), replyToJson(v)]) };
+}
+
+export function replyFromJson(t: Tagged): Reply {
+  if (t === null || typeof t !== 'object') return t;
+  if (Array.isArray(t)) return t.map(replyFromJson);
+  if ('e' in t) return new ReplyError(t.e);
+  if ('s' in t) return new SimpleString(t.s);
+  if ('p' in t) return new Push(t.p.map(replyFromJson));
+  return new RespMap(t.m.map(([k, v]) => [replyFromJson(k), replyFromJson(v)]));
+}
+
+export const encodeUp = (m: Up): string => JSON.stringify(m);
+
+export function decodeUp(s: string): Up | null {
+  try {
+    const m = JSON.parse(s) as Up;
+    return m && (m.k === 'login' || m.k === 'cmd' || m.k === 'closed') && Number.isSafeInteger(m.gw) && Number.isSafeInteger(m.conn) ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+export function encodeDown(e: DownEnvelope): string {
+  if ('drop' in e || e.d.k !== 'reply') return JSON.stringify(e);
+  return JSON.stringify({ d: { ...e.d, reply: replyToJson(e.d.reply) } });
+}
+
+export function decodeDown(s: string): DownEnvelope | null {
+  try {
+    const e = JSON.parse(s) as DownEnvelope;
+    if ('drop' in e) return Number.isSafeInteger(e.drop) ? e : null;
+    if (e.d.k === 'reply') return { d: { ...e.d, reply: replyFromJson(e.d.reply as unknown as Tagged) } };
+    return e;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,213 @@
+// A logic process of a split deployment (`imsim serve --role logic`): the LogicLayer, reading the
+// async queue (a Redis Stream, consumer group "logic") that every connection process writes, with
+// its mailboxes in Redis and its sessions in the route table.
+//
+//   XREADGROUP imsim:up ─▶ LogicLayer ─▶ store scripts (mailboxes)
+//                                     ─▶ route table (who is online where)
+//                                     ─▶ RPUSH imsim:gw:<id>:down (only the processes concerned)
+//                                        then XACK + XDEL of the request, in the same MULTI
+//
+// A request is acknowledged only once everything it caused is written: killed at any point
+// (SIGKILL included), its requests are claimed by another logic process and handled again, which
+// is safe: a retried send is stored once (the store's dedup on sender + client message id) and
+// announced again, and the connection layer ignores a second answer to a request. Clients stay
+// connected meanwhile: only the connection processes hold their sockets.
+import type Redis from 'ioredis';
+import type { Up } from '../connection/layer-messages';
+import { LogicLayer, type SessionDirectory } from '../logic/logic-layer';
+import { SessionTable } from '../logic/sessions';
+import type { ProtocolName } from '../protocol/messages';
+import { ClusterKeys } from './cluster-keys';
+import { decodeUp, encodeDown, type DownEnvelope } from './cluster-messages';
+import { DEFAULT_LEASE_MS } from './connection-process';
+import { QueueConsumer } from './redis-queue';
+import { RouteTable } from './redis-routes';
+import { RedisStore } from './redis-store';
+import { trackedStorePort, type TrackedStorePort } from './store-port';
+import { WorkTracker } from './work-tracker';
+
+export interface LogicProcessOptions {
+  redisUrl: string;
+  redisPrefix?: string;
+  protocol: ProtocolName;
+  secret?: string;
+  pageSize?: number;
+  leaseMs?: number;
+}
+
+export interface RunningLogicProcess {
+  /** Consumer name in the group: `logic-<n>`, new at every start. */
+  readonly name: string;
+  readonly logic: LogicLayer;
+  readonly store: RedisStore;
+  readonly consumer: QueueConsumer;
+  readonly routes: RouteTable;
+  /** Requests taken and not finished, plus store operations under way. */
+  readonly backlog: number;
+  /** Finishes the requests it took (up to a few seconds), leaves the group, gives up the lease. */
+  close(): Promise<void>;
+  /** What SIGKILL leaves behind, for tests: nothing more written, requests taken left unacknowledged. */
+  crash(): void;
+}
+
+/** Replies and pushes per connection process, and the acks that must follow them, sent per tick in one MULTI. */
+class DownOutbox {
+  private readonly byGw = new Map<number, string[]>();
+  private scheduled = false;
+  stopped = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ClusterKeys,
+    /** A dead connection process's List disappears this long after the last write. */
+    private readonly ttlMs: number,
+    private readonly consumer: () => QueueConsumer,
+  ) {}
+
+  down(gw: number, e: DownEnvelope): void {
+    let list = this.byGw.get(gw);
+    if (!list) this.byGw.set(gw, (list = []));
+    list.push(encodeDown(e));
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /** Sends what is waiting now; resolves once Redis answered. */
+  flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.stopped) return Promise.resolve();
+    const multi = this.redis.multi();
+    for (const [gw, items] of this.byGw) {
+      const key = this.keys.gwDown(gw);
+      multi.rpush(key, ...items).pexpire(key, this.ttlMs);
+    }
+    this.byGw.clear();
+    this.consumer().appendAcks(multi); // after the writes they acknowledge
+    if (multi.length === 0) return Promise.resolve();
+    // On failure nothing of it happened (MULTI): the requests stay unacknowledged and are handled again.
+    return multi.exec().then(
+      () => {},
+      (err: Error) => {
+        process.stderr.write(`imsim: logic process: writing replies failed (${err.message}); the requests will be handled again\n`);
+      },
+    );
+  }
+}
+
+export async function startLogicProcess(opts: LogicProcessOptions): Promise<RunningLogicProcess> {
+  const keys = new ClusterKeys(opts.redisPrefix);
+  const store = await RedisStore.connect(opts.redisUrl, { prefix: opts.redisPrefix });
+  // One connection for the store, the routes, the replies and the acks: Redis runs a connection's
+  // commands in order, so a route is written before the login verdict, a message stored before
+  // its recipients are looked up, and every reply before the ack of its request.
+  const redis = store.redis;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const routes = new RouteTable(redis, keys);
+  let consumer!: QueueConsumer;
+  const outbox = new DownOutbox(redis, keys, Math.max(60_000, 20 * leaseMs), () => consumer);
+  const entryOf = new WeakMap<Up, string>();
+  const work = new WorkTracker<Up>((up, ok) => {
+    const id = entryOf.get(up);
+    if (id === undefined) return;
+    if (ok) consumer.ack(id);
+    else consumer.abandon(id); // handled again later
+    outbox.schedule();
+  });
+  const port: TrackedStorePort = trackedStorePort(store, work, {
+    reply: (gw, m) => outbox.down(gw, { d: m }),
+    drop: (gw, conn) => outbox.down(gw, { drop: conn }),
+    dropUser: () => {}, // every operation here is started by a request: never without an origin
+  });
+
+  /** A route write as a step of the current request: if it fails, the request is handled again. */
+  const step = (p: Promise<unknown>, onFail: () => void = () => {}) => {
+    const end = work.begin();
+    p.then(() => end(), () => end(onFail, true));
+  };
+
+  // Sessions logged in here, for eviction: a `closed` may be handled by another logic process.
+  const openedAt = new Map<string, { gw: number; conn: number; at: number }>();
+  let logic!: LogicLayer;
+  const directory: SessionDirectory = {
+    opened: (s) => {
+      openedAt.set(s.key, { gw: s.gw, conn: s.conn, at: Date.now() });
+      step(routes.add(s.user, s.gw, s.conn), () => outbox.down(s.gw, { drop: s.conn }));
+    },
+    closed: (gw, conn, user) => {
+      openedAt.delete(SessionTable.key(gw, conn));
+      step(routes.remove(user, gw, conn));
+    },
+    lookup: (user, then) => {
+      const end = work.begin();
+      routes.lookup(user).then(
+        (rs) => end(() => then(rs.map((r) => logic.sessions.get(r.gw, r.conn) ?? SessionTable.detached(r.gw, r.conn, user)))),
+        () => end(undefined, true), // not announced: the request (a send) is handled again, and announced then
+      );
+    },
+  };
+  logic = new LogicLayer(port, (gw, m) => outbox.down(gw, { d: m }), {
+    protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, directory,
+  });
+
+  let name: string;
+  try {
+    name = `logic-${await redis.incr(keys.logicSeq)}`;
+    consumer = await QueueConsumer.start(
+      redis,
+      { key: keys.up, group: keys.group, name, leaseKey: (n) => keys.logicAlive(n), leaseMs, manualAcks: true },
+      (entries) => {
+        for (const e of entries) {
+          const up = decodeUp(e.body);
+          if (!up) {
+            process.stderr.write(`imsim: ${name}: dropped a malformed queue entry ${e.id}\n`);
+            consumer.ack(e.id);
+            outbox.schedule();
+            continue;
+          }
+          entryOf.set(up, e.id);
+          work.handle(up, () => logic.handle(up));
+        }
+      },
+    );
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  // The session table keeps what a login needs while it runs (the queue protocol's login read);
+  // later commands are served with sessions rebuilt from the request. Old entries go.
+  const SESSION_KEEP_MS = 60_000;
+  const evictor = setInterval(() => {
+    const cutoff = Date.now() - SESSION_KEEP_MS;
+    for (const [key, o] of openedAt) {
+      if (o.at > cutoff) break; // Map keeps insertion order: the rest are newer
+      openedAt.delete(key);
+      logic.sessions.close(o.gw, o.conn);
+    }
+  }, 10_000);
+  evictor.unref();
+
+  return {
+    name, logic, store, consumer, routes,
+    get backlog() {
+      return consumer.inFlight + port.backlog;
+    },
+    async close() {
+      clearInterval(evictor);
+      await consumer.close(5000, () => outbox.flush()); // the last acks go out with the last replies
+      outbox.stopped = true;
+      await store.close();
+    },
+    crash() {
+      clearInterval(evictor);
+      outbox.stopped = true;
+      consumer.crash();
+      redis.disconnect();
+    },
+  };
+}
