@@ -3,6 +3,7 @@
 import { UsageError } from './args';
 import { capacityCommand } from './capacity';
 import { clientCommand } from './client';
+import { clusterCommand } from './cluster';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
 import { serveCommand } from './serve';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   client: { run: clientCommand, about: 'chat from the terminal against `imsim serve`' },
   token: { run: tokenCommand, about: 'print the login token of a user' },
   report: { run: reportCommand, about: 'execute the notebooks and write them as HTML under reports/' },
+  cluster: { run: clusterCommand, about: 'a split deployment on this machine: N connection + M logic processes, one Redis' },
   capacity: { run: capacityCommand, about: "size a deployment: the deck's 12M connections / 700k per server / 50% -> 35 servers" },
 };
 

@@ -1,32 +1,48 @@
-// `imsim serve`: the real server on TCP, speaking RESP, with the embedded store or Redis.
-import { PROTOCOLS } from '../protocol/messages';
+// `imsim serve`: the real server on TCP, speaking RESP, with the embedded store or Redis; or one
+// role of a split deployment (--role connection | logic) sharing one Redis with the others.
+import { PROTOCOLS, type ProtocolName } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
+import { DEFAULT_LEASE_MS, startConnectionProcess } from '../server/connection-process';
+import { startLogicProcess } from '../server/logic-process';
 import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
-import { DEFAULT_PORT, startServer, type RunningServer } from '../server/tcp-server';
+import { DEFAULT_PORT, startServer } from '../server/tcp-server';
 import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
 import { Monitor } from '../monitor';
 import { siteBanner, startSite, type RunningSite } from '../server/http/site';
 
+export const ROLES = ['both', 'connection', 'logic'] as const;
+export type Role = (typeof ROLES)[number];
+
 const SPECS: OptionSpec[] = [
-  { name: 'port', kind: 'number', help: 'TCP port (0 = any free port)', default: DEFAULT_PORT },
+  { name: 'role', kind: 'string', help: 'both (one process), or connection / logic (split; needs --redis)', default: 'both' },
+  { name: 'port', kind: 'number', help: 'TCP port (0 = any free port); not for --role logic', default: DEFAULT_PORT },
   { name: 'host', kind: 'string', help: 'address to listen on', default: '127.0.0.1' },
-  { name: 'protocol', kind: 'string', help: 'delivery protocol: queue or versioned', default: 'versioned' },
+  { name: 'protocol', kind: 'string', help: 'delivery protocol: queue or versioned (logic role and both)', default: 'versioned' },
   { name: 'secret', kind: 'string', help: 'HMAC secret that login tokens are checked with', default: DEFAULT_SECRET },
-  { name: 'redis', kind: 'string', help: 'keep mailboxes in Redis at this URL (redis://host:port) instead of the embedded store' },
+  { name: 'redis', kind: 'string', help: 'Redis URL (redis://host:port): mailboxes, and for split roles the queue and routes' },
   { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
-  { name: 'http', kind: 'number', help: 'also serve HTTP on this port (0 = any free port): media upload/download, /metrics, /dashboard' },
+  { name: 'http', kind: 'number', help: 'also serve HTTP on this port (0 = any free port): media upload/download, /metrics, /dashboard (one process only)' },
   { name: 'htime-ms', kind: 'number', help: 'a reply later than this after its request counts as a timeout (the deck\'s htime)', default: 500 },
+  { name: 'lease-ms', kind: 'number', help: 'split roles: a killed process is noticed (its work taken over) within about this', default: DEFAULT_LEASE_MS },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
 export const SERVE_HELP = helpText(
-  'imsim serve [--port N] [--protocol queue|versioned] [--secret S] [--redis redis://host:port]',
-  'Runs the connection layer and the logic layer in one process over real TCP. Mailboxes live in\n' +
-    'the embedded store, or with --redis in Redis (a List per user for the queue protocol, a Sorted\n' +
-    'Set by version plus an INCR counter for the versioned one; each store step one Lua script).\n' +
-    'Any RESP client can talk to it; log in with AUTH <user> <token> (imsim token <user>).\n' +
-    'Server pushes (msg-psh, msg-send) reach clients that said HELLO 3 (redis-cli -3).\n' +
-    "The deck's monitoring (cmd, htime, cmdq, error, sessions, platforms, messages): STATS.",
+  'imsim serve [--port N] [--protocol queue|versioned] [--redis URL] [--role both|connection|logic]',
+  'Runs the connection layer and the logic layer in one process over real TCP (--role both, the\n' +
+    'default). Mailboxes live in the embedded store, or with --redis in Redis (a List per user for the\n' +
+    'queue protocol, a Sorted Set by version plus an INCR counter for the versioned one; each store\n' +
+    'step one Lua script). Any RESP client can talk to it; log in with AUTH <user> <token> (imsim token\n' +
+    '<user>). Server pushes (msg-psh, msg-send) reach clients that said HELLO 3 (redis-cli -3).\n' +
+    "The deck's monitoring (cmd, htime, cmdq, error, sessions, platforms, messages): STATS.\n" +
+    '\n' +
+    'Split deployment: any number of `--role connection` processes (they hold the client sockets)\n' +
+    'and any number of `--role logic` processes (login, storage, delivery), all with the same --redis,\n' +
+    '--redis-prefix and --secret. Requests go up through a Redis Stream; replies and pushes come back\n' +
+    'only to the connection process that holds the connection. Kill a logic process (even kill -9)\n' +
+    'and restart it whenever you like: clients stay connected and no request is lost. Restart a\n' +
+    'connection process: its clients reconnect and, with the versioned protocol, lose nothing.\n' +
+    '`imsim cluster` starts such a set on this machine. Keys and channels: docs/cluster.md.',
   SPECS,
   [
     'imsim serve --port 7379',
@@ -35,8 +51,27 @@ export const SERVE_HELP = helpText(
     'redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"',
     '  > send bob c-1 "hello bob"      (then, as bob: msg-sync 0, msg-fin v 1)',
     'redis-cli -p 7379 stats sessions      (the deck\'s monitoring, INFO-like)',
+    '',
+    'split, by hand (or: imsim cluster --connection 2 --logic 2):',
+    'imsim serve --role logic --redis redis://127.0.0.1:6379 &',
+    'imsim serve --role logic --redis redis://127.0.0.1:6379 &',
+    'imsim serve --role connection --port 7379 --redis redis://127.0.0.1:6379 &',
+    'imsim serve --role connection --port 7380 --redis redis://127.0.0.1:6379 &',
   ],
 );
+
+/** Resolves when the process is told to stop (Ctrl-C, SIGTERM). */
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+function explain(err: unknown, port: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code === 'EADDRINUSE' ? `port ${port} is in use: pick another with --port (0 = any free port)` : e.message;
+}
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { opts } = parseArgs(argv, SPECS);
@@ -44,24 +79,34 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
+  const role = oneOf(opts.role, ROLES, '--role');
   const protocol = oneOf(opts.protocol, PROTOCOLS, '--protocol');
   const secret = String(opts.secret);
+  const redisUrl = opts.redis === undefined ? undefined : String(opts.redis);
+  const redisPrefix = String(opts['redis-prefix']);
   const htimeMs = Number(opts['htime-ms']);
   if (!(htimeMs >= 0)) throw new UsageError(`--htime-ms must be 0 or more, got ${opts['htime-ms']}`);
-  const redisUrl = opts.redis === undefined ? undefined : String(opts.redis);
-  const monitor = new Monitor();
-  let server: RunningServer;
+  if (role !== 'both' && opts.http !== undefined) {
+    throw new UsageError(`--http serves one process's media and monitoring; it is not available with --role ${role} yet`);
+  }
+  if (role !== 'both' && !redisUrl) {
+    throw new UsageError(`--role ${role} needs --redis redis://host:port: the processes of a split deployment meet in Redis (imsim cluster starts a set with a Redis of its own)`);
+  }
   try {
-    server = await startServer({
-      protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix: String(opts['redis-prefix']),
-      monitor, htimeUs: Math.round(htimeMs * 1000),
-    });
+    if (role === 'connection') return await serveConnection(redisUrl!, redisPrefix, opts);
+    if (role === 'logic') return await serveLogic(redisUrl!, redisPrefix, protocol, secret, opts);
+    return await serveBoth(protocol, secret, redisUrl, redisPrefix, Math.round(htimeMs * 1000), opts);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${opts.port} is in use: pick another with --port (0 = any free port)` : e.message;
-    process.stderr.write(`imsim serve: ${why}\n`);
+    process.stderr.write(`imsim serve: ${explain(err, opts.port)}\n`);
     return 1;
   }
+}
+
+async function serveBoth(
+  protocol: ProtocolName, secret: string, redisUrl: string | undefined, redisPrefix: string, htimeUs: number, opts: Record<string, unknown>,
+): Promise<number> {
+  const monitor = new Monitor();
+  const server = await startServer({ protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix, monitor, htimeUs });
   let site: RunningSite | null = null;
   if (opts.http !== undefined) {
     try {
@@ -81,10 +126,31 @@ export async function serveCommand(argv: string[]): Promise<number> {
       `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n` +
       (site ? siteBanner(site) : ''),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => void Promise.all([server.close(), site?.close()]).then(() => resolve());
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  await untilStopped();
+  await Promise.all([server.close(), site?.close()]);
+  return 0;
+}
+
+async function serveConnection(redisUrl: string, redisPrefix: string, opts: Record<string, unknown>): Promise<number> {
+  const p = await startConnectionProcess({
+    redisUrl, redisPrefix, host: String(opts.host), port: Number(opts.port), leaseMs: Number(opts['lease-ms']),
   });
+  process.stdout.write(
+    `imsim connection process ${p.id} (pid ${process.pid}) serving on ${p.host}:${p.port} (Redis at ${p.redisShown}, keys ${redisPrefix}*)\n` +
+      `requests go up through ${redisPrefix}up; answers come back on ${redisPrefix}gw:${p.id}:down  ·  stop: Ctrl-C\n`,
+  );
+  await untilStopped();
+  await p.close();
+  return 0;
+}
+
+async function serveLogic(redisUrl: string, redisPrefix: string, protocol: ProtocolName, secret: string, opts: Record<string, unknown>): Promise<number> {
+  const p = await startLogicProcess({ redisUrl, redisPrefix, protocol, secret, leaseMs: Number(opts['lease-ms']) });
+  process.stdout.write(
+    `imsim logic process ${p.name} (pid ${process.pid}) running the ${protocol} protocol (Redis at ${p.store.shownUrl}, keys ${redisPrefix}*)\n` +
+      `reading ${redisPrefix}up as consumer ${p.name} of group logic  ·  stop: Ctrl-C\n`,
+  );
+  await untilStopped();
+  await p.close();
   return 0;
 }
