@@ -39,3 +39,6 @@ export { uploadMedia, downloadMedia, MediaHttpError, type HttpLogin } from './se
 export { MediaStore } from './server/http/media-store';
 export { serverMonitoring, epochClock } from './server/monitoring';
 export { monitoringRoutes, dashboardData, type DashboardData } from './server/http/monitoring';
+export { startConnectionProcess, DEFAULT_LEASE_MS, type RunningConnectionProcess } from './server/connection-process';
+export { startLogicProcess, type RunningLogicProcess } from './server/logic-process';
+export { startCluster, type ClusterOptions, type RunningCluster } from './server/cluster-runner';
