@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each printed beside a named peer measured in the same run.
 // Figures vary with the machine and its load; ratios against the peer are the stable part.
 import { cpus } from 'node:os';
+import { benchCluster } from './cluster';
 import { benchCompare } from './compare';
 import { benchKernel } from './kernel';
 import { benchQueueing } from './queueing';
@@ -13,6 +14,7 @@ const BENCHES: [string, () => Promise<void>][] = [
   ['queueing: logic-layer worker pool (M/M/c customers/s) vs SimPy 3 M/M/1', benchQueueing],
   ['protocol comparison (2 protocols x 8 profiles x 1000 messages) vs the bare kernel', benchCompare],
   ['real server vs redis-server: redis-benchmark PING_MBULK and msg-sync, memory per idle connection', benchServer],
+  ['split deployment (2 connection + 2 logic processes) msg/s vs one imsim serve --redis process', benchCluster],
 ];
 
 async function main(): Promise<void> {

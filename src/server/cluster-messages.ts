@@ -28,12 +28,16 @@ export function replyFromJson(t: Tagged): Reply {
   return new RespMap(t.m.map(([k, v]) => [replyFromJson(k), replyFromJson(v)]));
 }
 
-export const encodeUp = (m: Up): string => JSON.stringify(m);
+/** A queue entry: a batch of one connection's requests, to be handled in order. */
+export const encodeUps = (batch: readonly Up[]): string => JSON.stringify(batch);
 
-export function decodeUp(s: string): Up | null {
+const isUp = (m: Up): boolean =>
+  !!m && (m.k === 'login' || m.k === 'cmd' || m.k === 'closed') && Number.isSafeInteger(m.gw) && Number.isSafeInteger(m.conn);
+
+export function decodeUps(s: string): Up[] | null {
   try {
-    const m = JSON.parse(s) as Up;
-    return m && (m.k === 'login' || m.k === 'cmd' || m.k === 'closed') && Number.isSafeInteger(m.gw) && Number.isSafeInteger(m.conn) ? m : null;
+    const batch = JSON.parse(s) as Up[];
+    return Array.isArray(batch) && batch.length > 0 && batch.every(isUp) ? batch : null;
   } catch {
     return null;
   }

@@ -28,7 +28,8 @@ export interface ClusterOptions {
   main?: string;
 }
 
-export type ClusterRole = 'connection' | 'logic';
+/** `both`: one `imsim serve` process holding both layers (the single-process peer of benchmarks). */
+export type ClusterRole = 'connection' | 'logic' | 'both';
 
 export interface ClusterProcess {
   readonly role: ClusterRole;
@@ -62,6 +63,7 @@ export interface RunningCluster {
 const READY: Record<ClusterRole, RegExp> = {
   connection: /connection process (\d+) \(pid \d+\) serving on \S+:(\d+)/,
   logic: /logic process (\S+) \(pid \d+\)/,
+  both: /imsim serving the \S+ protocol on \S+:(\d+)/,
 };
 
 function defaultMain(): string {
@@ -133,8 +135,9 @@ class Proc implements ClusterProcess {
           const m = READY[this.role].exec(l);
           if (m) {
             ready = true;
-            this.incarnation = m[1];
+            this.incarnation = this.role === 'both' ? '' : m[1];
             if (this.role === 'connection') this.port = Number(m[2]);
+            if (this.role === 'both') this.port = Number(m[1]);
             resolve();
           }
         }
@@ -159,6 +162,13 @@ class Proc implements ClusterProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** One `imsim serve` process (both layers), with the given extra options; resolves once it serves. */
+export async function startServeProcess(args: string[], opts: { main?: string; log?: (line: string) => void } = {}): Promise<ClusterProcess> {
+  const p = new Proc('both', 'serve', 0, () => ['--port', '0', ...args], opts.main ?? defaultMain(), opts.log ?? (() => {}), false);
+  await p.start();
+  return p;
 }
 
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {

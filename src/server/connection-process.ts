@@ -2,7 +2,7 @@
 // TCP, as in one process, but its async queue to the logic layer is a Redis Stream shared with
 // every connection process, and what the logic layer answers arrives in this process's own List.
 //
-//   client ──TCP──▶ Gateway ─(one request per connection at a time)─▶ XADD imsim:up
+//   client ──TCP──▶ Gateway ─(one batch per connection at a time)─▶ XADD imsim:up
 //   client ◀─TCP── Gateway ◀── BLMPOP imsim:gw:<id>:down ◀── logic processes
 //
 // Its id comes from INCR imsim:gw:seq, new at every start, and its lease says it lives: a restarted
@@ -14,7 +14,7 @@ import { Gateway, type GatewayOptions } from '../connection/gateway';
 import type { Down, Up } from '../connection/layer-messages';
 import { ReplyError } from '../wire';
 import { ClusterKeys } from './cluster-keys';
-import { decodeDown, encodeUp } from './cluster-messages';
+import { decodeDown, encodeUps } from './cluster-messages';
 import { GatewaySockets } from './gateway-sockets';
 import { Lease } from './lease';
 import { OrderedUpstream } from './ordered-upstream';
@@ -75,21 +75,21 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
   }
   const routes = new RouteTable(redis, keys);
 
-  // ---- up: requests to the Redis queue, batched per tick -----------------------------------
-  let pendingUp: Up[] = [];
+  // ---- up: requests to the Redis queue, one entry per connection batch, sent per tick ------
+  let pendingUp: Up[][] = [];
   let lastFlush: Promise<void> = Promise.resolve();
   const flushUp = () => {
     const batch = pendingUp;
     pendingUp = [];
-    stats.up += batch.length;
-    lastFlush = enqueue(redis, keys.up, batch.map(encodeUp)).then(
-      (errs) => errs.forEach((e, i) => e && upFailed(batch[i], e)),
-      (err: Error) => batch.forEach((m) => upFailed(m, err)),
+    for (const b of batch) stats.up += b.length;
+    lastFlush = enqueue(redis, keys.up, batch.map(encodeUps)).then(
+      (errs) => errs.forEach((e, i) => e && batch[i].forEach((m) => upFailed(m, e))),
+      (err: Error) => batch.forEach((b) => b.forEach((m) => upFailed(m, err))),
     );
   };
-  const ordered = new OrderedUpstream((m) => {
+  const ordered = new OrderedUpstream((b) => {
     if (crashed) return;
-    pendingUp.push(m);
+    pendingUp.push(b);
     if (pendingUp.length === 1) setImmediate(flushUp);
   });
   const gateway = new Gateway(sockets.transport, (m) => ordered.up(m), { id, limits: opts.limits });
@@ -156,7 +156,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
     id, host, port, gateway, routes, stats, redisShown: shown,
     get backlog() {
       const b = ordered.backlog;
-      return b.up + b.waiting + pendingUp.length;
+      return b.up + b.waiting;
     },
     async close() {
       if (stopped) return;

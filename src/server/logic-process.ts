@@ -18,7 +18,7 @@ import { LogicLayer, type SessionDirectory } from '../logic/logic-layer';
 import { SessionTable } from '../logic/sessions';
 import type { ProtocolName } from '../protocol/messages';
 import { ClusterKeys } from './cluster-keys';
-import { decodeUp, encodeDown, type DownEnvelope } from './cluster-messages';
+import { decodeUps, encodeDown, type DownEnvelope } from './cluster-messages';
 import { DEFAULT_LEASE_MS } from './connection-process';
 import { QueueConsumer } from './redis-queue';
 import { RouteTable } from './redis-routes';
@@ -110,12 +110,15 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
   const routes = new RouteTable(redis, keys);
   let consumer!: QueueConsumer;
   const outbox = new DownOutbox(redis, keys, Math.max(60_000, 20 * leaseMs), () => consumer);
-  const entryOf = new WeakMap<Up, string>();
+  // A queue entry is a batch of one connection's requests: acknowledged once all of them finished.
+  const entryOf = new WeakMap<Up, { id: string; left: number; ok: boolean }>();
   const work = new WorkTracker<Up>((up, ok) => {
-    const id = entryOf.get(up);
-    if (id === undefined) return;
-    if (ok) consumer.ack(id);
-    else consumer.abandon(id); // handled again later
+    const e = entryOf.get(up);
+    if (!e) return;
+    e.ok &&= ok;
+    if (--e.left > 0) return;
+    if (e.ok) consumer.ack(e.id);
+    else consumer.abandon(e.id); // handled again later
     outbox.schedule();
   });
   const port: TrackedStorePort = trackedStorePort(store, work, {
@@ -162,15 +165,17 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
       { key: keys.up, group: keys.group, name, leaseKey: (n) => keys.logicAlive(n), leaseMs, manualAcks: true },
       (entries) => {
         for (const e of entries) {
-          const up = decodeUp(e.body);
-          if (!up) {
+          const batch = decodeUps(e.body);
+          if (!batch) {
             process.stderr.write(`imsim: ${name}: dropped a malformed queue entry ${e.id}\n`);
             consumer.ack(e.id);
             outbox.schedule();
             continue;
           }
-          entryOf.set(up, e.id);
-          work.handle(up, () => logic.handle(up));
+          // In order: their store operations go out in this order on one connection, and take effect so.
+          const entry = { id: e.id, left: batch.length, ok: true };
+          for (const up of batch) entryOf.set(up, entry);
+          for (const up of batch) work.handle(up, () => logic.handle(up));
         }
       },
     );

@@ -1,41 +1,47 @@
-// One request per connection in the logic layer at a time, for a connection process of a split
-// deployment. In one process the async queue is a FIFO and one logic layer takes its requests in
-// order; with several logic processes reading one Redis queue, two requests of one connection could
-// be handled at once and finish out of order (alice's second message stored before her first).
-// So a connection's next request goes up only once the previous one was answered; answers are
-// matched by request number, so a second answer to a redelivered request releases nothing.
+// In order, per connection, for a connection process of a split deployment. In one process the
+// async queue is a FIFO and one logic layer takes its requests in order; with several logic
+// processes reading one Redis queue, two requests of one connection taken by two of them could
+// finish out of order (alice's second message stored before her first). So a connection has one
+// batch of requests in the logic layer at a time: the first request goes up at once, those that
+// arrive while it is handled wait and go up together, as one queue entry, once it is answered.
+// One logic process takes a whole batch and starts its requests in order on one Redis connection,
+// so they take effect in order. Answers are matched by request number: a second answer to a
+// redelivered request releases nothing.
 import type { Up } from '../connection/layer-messages';
 
 interface ConnState {
-  /** Request number of the request up in the logic layer, or null. */
-  waiting: number | null;
+  /** Request numbers of the batch up in the logic layer, not answered yet. */
+  waiting: Set<number>;
   queue: Up[];
 }
+
+/** Most requests in one batch. */
+export const MAX_BATCH = 64;
 
 export class OrderedUpstream {
   private readonly conns = new Map<number, ConnState>();
 
-  constructor(private readonly forward: (m: Up) => void) {}
+  constructor(private readonly forward: (batch: Up[]) => void) {}
 
   up(m: Up): void {
     const c = this.conns.get(m.conn);
     if (m.k === 'closed') {
-      if (!c || c.waiting === null) {
+      if (!c || c.waiting.size === 0) {
         this.conns.delete(m.conn);
-        this.forward(m);
+        this.forward([m]);
       } else {
         // Requests not sent up yet are dropped: their client saw no answer and sends them again
-        // on its next connection. `closed` goes up after the one being handled.
+        // on its next connection. `closed` goes up after the batch being handled.
         c.queue = [m];
       }
       return;
     }
     if (!c) {
-      this.conns.set(m.conn, { waiting: m.req, queue: [] });
-      this.forward(m);
-    } else if (c.waiting === null) {
-      c.waiting = m.req;
-      this.forward(m);
+      this.conns.set(m.conn, { waiting: new Set([m.req]), queue: [] });
+      this.forward([m]);
+    } else if (c.waiting.size === 0) {
+      c.waiting.add(m.req);
+      this.forward([m]);
     } else {
       c.queue.push(m);
     }
@@ -44,30 +50,26 @@ export class OrderedUpstream {
   /** The logic layer answered request `req` of `conn` (a reply or a login verdict). */
   answered(conn: number, req: number): void {
     const c = this.conns.get(conn);
-    if (!c || c.waiting !== req) return;
-    c.waiting = null;
-    const next = c.queue.shift();
-    if (!next) return;
-    if (next.k === 'closed') {
+    if (!c || !c.waiting.delete(req) || c.waiting.size > 0 || c.queue.length === 0) return;
+    if (c.queue[0].k === 'closed') {
       this.conns.delete(conn);
-    } else {
-      c.waiting = next.req;
+      this.forward(c.queue);
+      return;
     }
-    this.forward(next);
+    let n = 0;
+    while (n < c.queue.length && n < MAX_BATCH && c.queue[n].k !== 'closed') n++;
+    const batch = c.queue.splice(0, n);
+    for (const m of batch) if (m.k !== 'closed') c.waiting.add(m.req);
+    this.forward(batch);
   }
 
   /** Requests up in the logic layer now, and requests waiting behind them. */
   get backlog(): { up: number; waiting: number } {
     let up = 0, waiting = 0;
     for (const c of this.conns.values()) {
-      if (c.waiting !== null) up++;
+      up += c.waiting.size;
       waiting += c.queue.length;
     }
     return { up, waiting };
-  }
-
-  /** Forgets every connection (the process is going away). */
-  clear(): void {
-    this.conns.clear();
   }
 }

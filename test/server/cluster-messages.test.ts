@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Down } from '../../src/connection/layer-messages';
-import { decodeDown, decodeUp, encodeDown, encodeUp } from '../../src/server/cluster-messages';
+import { decodeDown, decodeUps, encodeDown, encodeUps } from '../../src/server/cluster-messages';
 import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../../src/wire';
 
 const reply: fc.Arbitrary<Reply> = fc.letrec<{ r: Reply }>((tie) => ({
@@ -32,9 +32,11 @@ describe('cluster messages', () => {
     }
     expect(decodeDown(encodeDown({ drop: 9 }))).toEqual({ drop: 9 });
     const up = { k: 'cmd' as const, gw: 2, conn: 5, req: 1, user: 'alice', args: ['send', 'bob', 'c-1', 'a "quoted"\r\n body'] };
-    expect(decodeUp(encodeUp(up))).toEqual(up);
-    expect(decodeUp('{"k":"nope","gw":1,"conn":1}')).toBeNull();
-    expect(decodeUp('not json')).toBeNull();
+    const batch = [up, { ...up, req: 2 }, { k: 'closed' as const, gw: 2, conn: 5, user: 'alice' }];
+    expect(decodeUps(encodeUps(batch))).toEqual(batch);
+    expect(decodeUps('[{"k":"nope","gw":1,"conn":1}]')).toBeNull();
+    expect(decodeUps('[]')).toBeNull();
+    expect(decodeUps('not json')).toBeNull();
     expect(decodeDown('[')).toBeNull();
   });
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterKeys } from '../../src/server/cluster-keys';
 import { startCluster, type RunningCluster } from '../../src/server/cluster-runner';
 import { RedisStore } from '../../src/server/redis-store';
-import { ClientFleet } from '../helpers/client-fleet';
+import { ClientFleet } from '../../src/server/client-fleet';
 
 const ROOT = join(__dirname, '..', '..');
 const LEASE_MS = 1000;

@@ -9,7 +9,7 @@ import { ClusterKeys } from '../../src/server/cluster-keys';
 import { startConnectionProcess, type RunningConnectionProcess } from '../../src/server/connection-process';
 import { startLogicProcess, type RunningLogicProcess } from '../../src/server/logic-process';
 import { RedisStore } from '../../src/server/redis-store';
-import { ClientFleet } from '../helpers/client-fleet';
+import { ClientFleet } from '../../src/server/client-fleet';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server';
 
 let server: RedisServer;

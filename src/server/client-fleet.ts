@@ -1,12 +1,12 @@
 // Real ImClients over TCP, each logged in on a port of its own choosing, recording into one
-// delivery ledger: for tests of deployments with several connection processes.
-import type { ClientOptions, ImClient } from '../../src/protocol/client';
-import type { ProtocolName } from '../../src/protocol/messages';
-import { makeToken } from '../../src/protocol/token';
-import { recordingObserver } from '../../src/scenario/observer';
-import { realScheduler } from '../../src/server/real-scheduler';
-import { tcpClient } from '../../src/server/tcp-client';
-import { Ledger } from '../../src/sim/ledger';
+// delivery ledger: for tests and benchmarks of deployments with several connection processes.
+import type { ClientOptions, ImClient } from '../protocol/client';
+import type { ProtocolName } from '../protocol/messages';
+import { makeToken } from '../protocol/token';
+import { recordingObserver } from '../scenario/observer';
+import { Ledger } from '../sim/ledger';
+import { realScheduler } from './real-scheduler';
+import { tcpClient } from './tcp-client';
 
 export class ClientFleet {
   readonly ledger = new Ledger();
