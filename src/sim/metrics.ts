@@ -1,7 +1,18 @@
 // What a run cost, per delivered message and per hour: the numbers the protocol comparison is
 // about. Computed from the world after a run; nothing here changes the run.
-import type { DeliverySummary } from './ledger';
-import type { World } from './world';
+import type { FrameRecord } from '../scenario/observer';
+import type { DeliverySummary, Ledger } from './ledger';
+
+/** What the metrics are computed from: a simulated World, or a real run (src/server/load.ts). */
+export interface MetricsSource {
+  readonly ledger: Ledger;
+  readonly frames: readonly FrameRecord[];
+  /** Time the run lasted, µs (virtual or real). */
+  readonly now: number;
+  /** Each device's link, by device name (bytes include TCP/IP headers). */
+  readonly links: ReadonlyMap<string, { readonly bytesUp: number; readonly bytesDown: number; readonly wakeups: number }>;
+  readonly clients: ReadonlyMap<string, { readonly stats: { readonly heartbeats: number; readonly connects: number } }>;
+}
 
 export interface RunMetrics {
   delivery: DeliverySummary;
@@ -23,7 +34,7 @@ export interface RunMetrics {
 
 const DELIVERY_KINDS = new Set(['msg-send', 'msg-psh', 'msg-recv', 'msg-sync', 'msg-fin', 'reply:msg-recv', 'reply:msg-sync', 'reply:msg-fin']);
 
-export function runMetrics(world: World): RunMetrics {
+export function runMetrics(world: MetricsSource): RunMetrics {
   const delivery = world.ledger.summary();
   const delivered = Math.max(1, delivery.unique);
   let deliveryFrames = 0;

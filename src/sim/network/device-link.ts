@@ -4,10 +4,9 @@
 // one connection's big frame blocks everything behind it on that connection). The link also holds
 // what is not per connection: outages (elevator, tunnel), Gilbert-Elliott loss bursts, the
 // carrier NAT's idle timeout, and the radio's power state (wake-ups after the tail time).
-import type { Kernel } from '../kernel';
 import type { Rng } from '../rng';
 import type { LinkProfile } from './profiles';
-import { LINUX_GIVE_UP_US, TcpConnection, type ConnectionEnds, type Dir, type LinkPort, type WriteObserver } from './tcp';
+import { LINUX_GIVE_UP_US, TcpConnection, type ConnectionEnds, type Dir, type LinkClock, type LinkPort, type WriteObserver } from './tcp';
 
 export interface LinkOptions {
   /** Carrier NAT idle timeout (Infinity = no NAT). China 2G/3G lore: ~5 min; RFC 5382 asks >= 2 h 4 min. */
@@ -21,7 +20,7 @@ class Transmitter {
   private busy = false;
   queuedBytes = 0;
 
-  constructor(private readonly kernel: Kernel, private readonly kbps: () => number) {}
+  constructor(private readonly kernel: LinkClock, private readonly kbps: () => number) {}
 
   send(conn: number, bytes: number, done: () => void): void {
     const bps = this.kbps();
@@ -75,7 +74,7 @@ export class DeviceLink implements LinkPort {
   bytesDown = 0;
 
   constructor(
-    readonly kernel: Kernel,
+    readonly kernel: LinkClock,
     readonly rng: Rng,
     public profile: LinkProfile,
     opts: LinkOptions = {},

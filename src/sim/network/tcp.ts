@@ -17,8 +17,17 @@
 //     half-open.
 // Simplifications, stated: TCP ACKs are not modelled (they are small and ride with data or the
 // RTO), retransmissions do not take bandwidth, and the RTO is max(200 ms, 2 x the base RTT).
-import type { Kernel } from '../kernel';
 import type { Rng } from '../rng';
+
+/**
+ * The time source the link model runs on: the simulator's Kernel, or real time paced by the
+ * real runtime (src/server/proxy/paced-clock.ts). `now` is in integer microseconds; while a
+ * scheduled function runs, `now` is the time it was due.
+ */
+export interface LinkClock {
+  readonly now: number;
+  schedule(delayUs: number, fn: () => void): unknown;
+}
 
 export const MSS = 1448;
 export const HEADER_BYTES = 40; // IPv4 + TCP without options
@@ -35,7 +44,7 @@ export interface ConnectionEnds {
 
 /** What a connection needs from the link it runs over. */
 export interface LinkPort {
-  readonly kernel: Kernel;
+  readonly kernel: LinkClock;
   readonly rng: Rng;
   transmit(dir: Dir, conn: number, bytes: number, done: () => void): void;
   /** Is this transmission lost? (outage, random loss, burst state) */

@@ -5,6 +5,7 @@ import type { ClientOptions } from '../../protocol/client';
 import type { ProtocolName } from '../../protocol/messages';
 import { HEARTBEAT, RECONNECT } from '../../protocol/policies';
 import type { LinkProfile } from '../network/profiles';
+import type { Rng } from '../rng';
 import { World, type LinkSetup, type WorldOptions } from '../world';
 
 export interface WorkloadOptions {
@@ -47,15 +48,27 @@ export function buildWorkload(o: WorkloadOptions): { world: World; bodies: numbe
   world.addClient('bob', o.receiver ?? {}, bobLink).start();
   world.client('alice').start();
   const n = o.messages ?? 1000;
-  const gap = (o.meanGapMs ?? 2000) * 1000;
-  const rng = world.kernel.rng('workload');
-  const filler = 'x'.repeat(Math.max(0, (o.bodyBytes ?? 40) - 12));
+  for (const s of poissonSends(world.kernel.rng('workload'), n, o.meanGapMs ?? 2000, o.bodyBytes ?? 40)) {
+    world.kernel.at(s.atUs, () => void world.send('alice', 'bob', s.body));
+  }
+  return { world, bodies: n };
+}
+
+/**
+ * The traffic model: n messages at Poisson times (exponential gaps of mean `meanGapMs`), each a
+ * numbered body of about `bodyBytes`. The simulator schedules them on its kernel; the load
+ * generator (src/server/load.ts) on real time.
+ */
+export function poissonSends(rng: Rng, n: number, meanGapMs: number, bodyBytes = 40): { atUs: number; body: string }[] {
+  const gap = meanGapMs * 1000;
+  const filler = 'x'.repeat(Math.max(0, bodyBytes - 12));
+  const out: { atUs: number; body: string }[] = [];
   let t = 0;
   for (let i = 1; i <= n; i++) {
     t += Math.max(1, Math.round(rng.exp(gap)));
-    world.kernel.at(t, () => void world.send('alice', 'bob', `m${String(i).padStart(5, '0')} ${filler}`));
+    out.push({ atUs: t, body: `m${String(i).padStart(5, '0')} ${filler}` });
   }
-  return { world, bodies: n };
+  return out;
 }
 
 /** Runs the workload until bob has all N messages and nothing is left to answer, or the limit. */
