@@ -16,6 +16,29 @@ import {
 export interface GatewayTransport {
   write(conn: number, bytes: Buffer): void;
   close(conn: number): void;
+  /**
+   * Bytes written to `conn` that the peer has not received yet (the socket's send buffer: Node's
+   * `socket.writableLength`, the simulated link's unacknowledged bytes). Needed only with `output`.
+   */
+  buffered?(conn: number): number;
+}
+
+/** What the connection layer does with pushes for a client that cannot keep up (a slow consumer). */
+export type SlowConsumerPolicy = 'drop-newest' | 'drop-oldest' | 'disconnect';
+export const SLOW_CONSUMER_POLICIES: readonly SlowConsumerPolicy[] = ['drop-newest', 'drop-oldest', 'disconnect'];
+
+/**
+ * A bounded output buffer per connection for pushes (replies are never dropped: a client's own requests
+ * bound them, and RESP has no way to skip one). A push goes to the socket while the socket holds at most
+ * `socketBytes` unsent; beyond that it waits in the gateway's buffer of at most `limitBytes`; what does not
+ * fit is handled by `policy`: drop the new push, drop the oldest waiting ones, or close the connection
+ * (Redis's client-output-buffer-limit). The runtime calls `drained(conn)` as the socket's backlog shrinks.
+ */
+export interface OutputBufferOptions {
+  limitBytes: number;
+  policy: SlowConsumerPolicy;
+  /** The socket's share before pushes wait in the gateway (default 8 KiB). */
+  socketBytes?: number;
 }
 
 export interface GatewayOptions {
@@ -34,6 +57,8 @@ export interface GatewayOptions {
   platform?: Platform;
   /** The text of the `stats` command (sections asked for, lower case); without it `stats` says monitoring is off. */
   stats?: (sections: string[]) => string;
+  /** Bound the pushes waiting for a slow client (see OutputBufferOptions); needs `transport.buffered`. Default: unbounded. */
+  output?: OutputBufferOptions;
 }
 
 /** Default htime threshold: a reply later than this counts as a timeout (the deck's htime). */
@@ -74,6 +99,11 @@ interface Conn {
   platform: Platform;
   /** When each request in `slots` was read (monitored gateways only): for htime. */
   readAt: number[];
+  /** Requests forwarded to the logic layer and not answered yet, by request number (to retry them). */
+  forwarded: Map<number, Up> | null;
+  /** Pushes waiting for the socket to drain (with `output` only), oldest first, and their bytes. */
+  held: Buffer[] | null;
+  heldBytes: number;
 }
 
 export interface GatewayStats {
@@ -82,11 +112,18 @@ export interface GatewayStats {
   pushes: number;
   pushesDropped: number; // pushes to RESP2 connections, which cannot receive them
   protocolErrors: number;
+  /** Slow consumers: pushes dropped by the output-buffer policy, and connections it closed. */
+  slowDropped: number;
+  slowDisconnects: number;
+  /** Requests forwarded again after the logic layer restarted (retryUnanswered). */
+  retried: number;
 }
 
 export class Gateway {
   readonly id: number;
-  readonly stats: GatewayStats = { cmd: 0, error: 0, pushes: 0, pushesDropped: 0, protocolErrors: 0 };
+  readonly stats: GatewayStats = {
+    cmd: 0, error: 0, pushes: 0, pushesDropped: 0, protocolErrors: 0, slowDropped: 0, slowDisconnects: 0, retried: 0,
+  };
   private readonly conns = new Map<number, Conn>();
   private readonly limits: Partial<RequestLimits>;
   private readonly serverName: string;
@@ -95,6 +132,8 @@ export class Gateway {
   private readonly statsText: ((sections: string[]) => string) | null;
   /** Time the current input chunk was read (monitored gateways only). */
   private readTime = 0;
+  private readonly output: Required<OutputBufferOptions> | null;
+  private readonly scratch = new ChunkWriter();
 
   constructor(
     private readonly transport: GatewayTransport,
@@ -108,6 +147,14 @@ export class Gateway {
     this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock!, htimeUs: opts.htimeUs ?? DEFAULT_HTIME_US } : null;
     this.platform = opts.platform ?? 'android';
     this.statsText = opts.stats ?? null;
+    if (opts.output) {
+      if (!transport.buffered) throw new TypeError('GatewayOptions.output needs transport.buffered(conn) to see the socket backlog');
+      if (!SLOW_CONSUMER_POLICIES.includes(opts.output.policy)) {
+        throw new RangeError(`unknown slow-consumer policy '${opts.output.policy}'; known: ${SLOW_CONSUMER_POLICIES.join(', ')}`);
+      }
+      if (!(opts.output.limitBytes >= 0)) throw new RangeError(`output.limitBytes must be >= 0, got ${opts.output.limitBytes}`);
+    }
+    this.output = opts.output ? { socketBytes: 8 * 1024, ...opts.output } : null;
   }
 
   // ---- transport events -------------------------------------------------------------------
@@ -116,7 +163,7 @@ export class Gateway {
     this.conns.set(conn, {
       id: conn, decoder: new RequestDecoder(this.limits), resp: 2, phase: 'iop-ses', user: '', name: '',
       login: null, slots: [], headReq: 0, nextReq: 0, out: new ChunkWriter(), closeAfterFlush: false,
-      platform: this.platform, readAt: [],
+      platform: this.platform, readAt: [], forwarded: null, held: null, heldBytes: 0,
     });
     if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, this.platform, null, 'iop-ses');
   }
@@ -176,15 +223,80 @@ export class Gateway {
         this.loginDone(c, msg.req, msg.user, msg.ok);
         break;
       case 'push':
-        if (c.resp === 3) {
+        if (c.resp !== 3) this.stats.pushesDropped++;
+        else if (this.output) this.pushBounded(c, new Push(msg.items), this.output);
+        else {
           this.stats.pushes++;
           writeReply(c.out, new Push(msg.items), true);
-        } else {
-          this.stats.pushesDropped++;
         }
         break;
     }
     this.flush(c);
+  }
+
+  /**
+   * The socket of `conn` sent some of its backlog: pushes waiting in the output buffer go out while the
+   * socket has room. Runtimes call it as bytes leave (cheap when nothing waits).
+   */
+  drained(conn: number): void {
+    const c = this.conns.get(conn);
+    if (!c?.held || !this.output) return;
+    this.writeHeld(c, this.output);
+    this.flush(c);
+  }
+
+  private pushBounded(c: Conn, push: Push, o: Required<OutputBufferOptions>): void {
+    writeReply(this.scratch, push, true);
+    const bytes = this.scratch.take();
+    const socket = this.transport.buffered!(c.id) + c.out.length;
+    if (!c.held && socket + bytes.length <= o.socketBytes) {
+      this.stats.pushes++;
+      c.out.bytes(bytes);
+      return;
+    }
+    if (c.heldBytes + bytes.length > o.limitBytes) {
+      if (o.policy === 'disconnect') {
+        // as Redis's client-output-buffer-limit: close it now (replies already due go out first)
+        this.stats.slowDisconnects++;
+        if (c.out.length > 0) this.transport.write(c.id, c.out.take());
+        this.transport.close(c.id);
+        this.closed(c.id);
+        return;
+      }
+      if (o.policy === 'drop-newest') {
+        this.stats.slowDropped++;
+        return;
+      }
+      // drop-oldest: make room for the newest
+      while (c.held && c.held.length > 0 && c.heldBytes + bytes.length > o.limitBytes) {
+        c.heldBytes -= c.held.shift()!.length;
+        this.stats.slowDropped++;
+      }
+      if (bytes.length > o.limitBytes) {
+        this.stats.slowDropped++;
+        return;
+      }
+    }
+    (c.held ??= []).push(Buffer.from(bytes));
+    c.heldBytes += bytes.length;
+  }
+
+  private writeHeld(c: Conn, o: Required<OutputBufferOptions>): void {
+    const held = c.held!;
+    let socket = this.transport.buffered!(c.id) + c.out.length;
+    while (held.length > 0 && socket + held[0].length <= o.socketBytes) {
+      const b = held.shift()!;
+      c.heldBytes -= b.length;
+      socket += b.length;
+      this.stats.pushes++;
+      c.out.bytes(b);
+    }
+    if (held.length === 0) c.held = null;
+  }
+
+  /** Bytes of pushes waiting in the output buffer of `conn` (0 without `output`). */
+  heldBytes(conn: number): number {
+    return this.conns.get(conn)?.heldBytes ?? 0;
   }
 
   // ---- introspection ----------------------------------------------------------------------
@@ -212,7 +324,7 @@ export class Gateway {
     if (n < spec.min || n > spec.max) return this.answer(c, req, wrongArity(name));
     if (spec.where === 'logic') {
       args[0] = name;
-      this.upstream({ k: 'cmd', gw: this.id, conn: c.id, req, user: c.user, args });
+      this.forward(c, req, { k: 'cmd', gw: this.id, conn: c.id, req, user: c.user, args });
       return;
     }
     if (name === 'auth') return this.startLogin(c, req, n === 1 ? 'default' : args[1], args[n], null);
@@ -279,7 +391,38 @@ export class Gateway {
     if (c.login) return this.answer(c, req, new ReplyError('ERR login already in progress'));
     c.login = { req, hello };
     if (c.phase === 'iop-ses') this.setPhase(c, 'p-ses');
-    this.upstream({ k: 'login', gw: this.id, conn: c.id, req, user, token });
+    this.forward(c, req, { k: 'login', gw: this.id, conn: c.id, req, user, token });
+  }
+
+  private forward(c: Conn, req: number, msg: Up): void {
+    (c.forwarded ??= new Map()).set(req, msg);
+    this.upstream(msg);
+  }
+
+  /**
+   * The logic layer restarted and what was queued for it is gone (a queue that does not survive a
+   * restart): forward again every request still unanswered, in request order, on every connection.
+   * Clients stay connected and see only a late reply. Sends carry client message ids, so one the old
+   * logic layer had stored already is stored once. Returns how many were forwarded again.
+   */
+  retryUnanswered(): number {
+    let n = 0;
+    for (const c of this.conns.values()) {
+      if (!c.forwarded) continue;
+      for (const msg of [...c.forwarded.values()]) {
+        n++;
+        this.upstream(msg);
+      }
+    }
+    this.stats.retried += n;
+    return n;
+  }
+
+  /** Requests forwarded to the logic layer and not answered yet, on all connections. */
+  get unanswered(): number {
+    let n = 0;
+    for (const c of this.conns.values()) n += c.forwarded?.size ?? 0;
+    return n;
   }
 
   private loginDone(c: Conn, req: number, user: string, ok: boolean): void {
@@ -387,6 +530,7 @@ export class Gateway {
   private answer(c: Conn, req: number, reply: Reply): void {
     const i = req - c.headReq;
     if (i < 0 || i >= c.slots.length) return;
+    if (c.forwarded?.delete(req) && c.forwarded.size === 0) c.forwarded = null;
     c.slots[i] = reply;
     const mon = this.mon;
     const now = mon ? mon.clock.now() : 0;
