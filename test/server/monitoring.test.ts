@@ -8,6 +8,7 @@ import { makeToken } from '../../src/protocol/token';
 import type { ImClient } from '../../src/protocol/client';
 import { tcpClient } from '../../src/server/tcp-client';
 import { startServer, type RunningServer } from '../../src/server/tcp-server';
+import { until } from '../helpers/until';
 
 let server: RunningServer;
 const monitor = new Monitor();
@@ -18,13 +19,6 @@ afterAll(async () => {
   await server.close();
 });
 
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function raw(bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -3,28 +3,20 @@
 // acknowledged (its consumer crashed) handed out again exactly once to exactly one other consumer,
 // acknowledged entries never again, a lost ack repaired by the consumer itself.
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueue, QueueConsumer, type QueueEntry } from '../../src/server/redis-queue';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { useRedisServer } from '../helpers/redis-server';
+import { until } from '../helpers/until';
 
-let server: RedisServer;
-let admin: Redis;
+const shared = useRedisServer();
 let queues = 0;
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  admin?.disconnect();
-  await server?.stop();
-});
 
 const LEASE = 300;
 
 /** A consumer that records what it gets; acks unless told not to. */
 async function consumer(key: string, name: string, opts: { ack?: (e: QueueEntry) => boolean; stuckMs?: number } = {}) {
   const got: QueueEntry[] = [];
-  const redis = new Redis(server.url);
+  const redis = new Redis(shared.server.url);
   redis.on('error', () => {}); // a crashed consumer's connection
   let c!: QueueConsumer;
   c = await QueueConsumer.start(redis, { key, group: 'g', name, leaseKey: (n) => `${key}:lease:${n}`, leaseMs: LEASE, stuckMs: opts.stuckMs }, (entries) => {
@@ -36,26 +28,19 @@ async function consumer(key: string, name: string, opts: { ack?: (e: QueueEntry)
   return { c, got, redis, bodies: () => got.map((e) => e.body) };
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const items = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `m${from + i}`);
-const pendingCount = async (key: string) => ((await admin.xpending(key, 'g')) as [number])[0];
+const pendingCount = async (key: string) => ((await shared.admin.xpending(key, 'g')) as [number])[0];
 
 describe('QueueConsumer', () => {
   it('hands entries out in order and, once acknowledged, deletes them', async () => {
     const key = `q${++queues}`;
     const a = await consumer(key, 'a');
-    expect(await enqueue(admin, key, items(50))).toEqual(Array(50).fill(null));
+    expect(await enqueue(shared.admin, key, items(50))).toEqual(Array(50).fill(null));
     await until('all read', () => a.got.length === 50);
     expect(a.bodies()).toEqual(items(50));
     expect(a.got.every((e) => !e.redelivered)).toBe(true);
-    await until('acked and deleted', async () => (await admin.xlen(key)) === 0 && (await pendingCount(key)) === 0);
+    await until('acked and deleted', async () => (await shared.admin.xlen(key)) === 0 && (await pendingCount(key)) === 0);
     await a.c.close();
     a.redis.disconnect();
   });
@@ -64,7 +49,7 @@ describe('QueueConsumer', () => {
     const key = `q${++queues}`;
     // a takes everything and acknowledges only the even entries, then crashes (as SIGKILL would).
     const a = await consumer(key, 'a', { ack: (e) => Number(e.body.slice(1)) % 2 === 0 });
-    await enqueue(admin, key, items(40));
+    await enqueue(shared.admin, key, items(40));
     await until('a took all', () => a.got.length === 40);
     await until('a acked the even ones', async () => (await pendingCount(key)) === 20);
     a.c.crash();
@@ -72,7 +57,7 @@ describe('QueueConsumer', () => {
     // Two survivors race for a's entries; new entries keep coming meanwhile.
     const b = await consumer(key, 'b');
     const c = await consumer(key, 'c');
-    await enqueue(admin, key, items(20, 40));
+    await enqueue(shared.admin, key, items(20, 40));
     const odd = items(40).filter((_, i) => i % 2 === 1);
     await until('the odd ones redelivered', () => [...b.got, ...c.got].filter((e) => e.redelivered).length >= 20);
     await until('the new ones read', () => [...b.got, ...c.got].filter((e) => !e.redelivered).length >= 20);
@@ -86,9 +71,9 @@ describe('QueueConsumer', () => {
       const mine = x.got.filter((e) => e.redelivered).map((e) => Number(e.body.slice(1)));
       expect(mine).toEqual([...mine].sort((p, q) => p - q));
     }
-    await until('nothing pending, stream empty', async () => (await pendingCount(key)) === 0 && (await admin.xlen(key)) === 0);
+    await until('nothing pending, stream empty', async () => (await pendingCount(key)) === 0 && (await shared.admin.xlen(key)) === 0);
     // the dead consumer left the group (a consumer that has not read yet is not in it: Redis 7.0)
-    const names = ((await admin.xinfo('CONSUMERS', key, 'g')) as string[][]).map((r) => r[1]);
+    const names = ((await shared.admin.xinfo('CONSUMERS', key, 'g')) as string[][]).map((r) => r[1]);
     expect(names).not.toContain('a');
     expect(names).toContain('b');
     expect(b.c.stats.deadConsumers + c.c.stats.deadConsumers).toBeGreaterThanOrEqual(1);
@@ -117,7 +102,7 @@ describe('QueueConsumer', () => {
         }
       }, 5);
     });
-    await enqueue(admin, key, items(3));
+    await enqueue(shared.admin, key, items(3));
     await lost;
     await until('m1 handed out again', () => a.bodies().filter((b) => b === 'm1').length === 2);
     expect(a.got.filter((e) => e.body === 'm1').map((e) => e.redelivered)).toEqual([false, true]);
@@ -130,13 +115,13 @@ describe('QueueConsumer', () => {
   it('close finishes what it took, leaves the group and gives up its lease at once', async () => {
     const key = `q${++queues}`;
     const a = await consumer(key, 'a');
-    await enqueue(admin, key, items(5));
+    await enqueue(shared.admin, key, items(5));
     await until('read', () => a.got.length === 5);
     await a.c.close();
-    expect(await admin.exists(`${key}:lease:a`)).toBe(0);
-    expect(await admin.xinfo('CONSUMERS', key, 'g')).toEqual([]);
+    expect(await shared.admin.exists(`${key}:lease:a`)).toBe(0);
+    expect(await shared.admin.xinfo('CONSUMERS', key, 'g')).toEqual([]);
     // entries added after it left wait for the next consumer
-    await enqueue(admin, key, items(2, 5));
+    await enqueue(shared.admin, key, items(2, 5));
     const b = await consumer(key, 'b');
     await until('b reads them', () => b.got.length === 2);
     expect(b.bodies()).toEqual(['m5', 'm6']);

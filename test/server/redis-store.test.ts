@@ -3,31 +3,21 @@
 // operation, retried sends across a killed connection stored once, and errors that surface.
 import fc from 'fast-check';
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/logic/memory-store';
 import type { StoreOp } from '../../src/logic/store';
 import type { ProtocolName } from '../../src/protocol/messages';
 import { RedisStore } from '../../src/server/redis-store';
 import { startCutProxy } from '../helpers/cut-proxy';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { startRedisServer, useRedisServer } from '../helpers/redis-server';
 import { run, storeContract } from '../logic/store-contract';
 
-let server: RedisServer;
-let admin: Redis;
+const shared = useRedisServer();
 let stores = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  admin?.disconnect();
-  await server?.stop();
-});
 
 /** A store with keys of its own in the shared test Redis. */
 async function freshStore(opts: { maxHistory?: number } = {}): Promise<RedisStore> {
-  return RedisStore.connect(server.url, { prefix: `t${++stores}:`, ...opts });
+  return RedisStore.connect(shared.server.url, { prefix: `t${++stores}:`, ...opts });
 }
 
 storeContract('RedisStore', async (opts) => {
@@ -82,15 +72,15 @@ describe('RedisStore in Redis', () => {
     const q = store.keys('bob', 'queue');
     const v = store.keys('bob', 'versioned');
     expect(q.box).toBe(`${store.prefix}{bob}:queue`);
-    expect(await admin.type(q.box)).toBe('list');
-    expect(await admin.lrange(q.box, 0, -1)).toEqual(['[1,"alice","c-1","hi"]']);
-    expect(await admin.type(v.box)).toBe('zset');
-    expect(await admin.zrange(v.box, '0', '-1', 'WITHSCORES')).toEqual(['[1,"alice","c-1","hi"]', '1', '[2,"alice","c-2","again"]', '2']);
-    expect(await admin.get(v.seq)).toBe('2');
+    expect(await shared.admin.type(q.box)).toBe('list');
+    expect(await shared.admin.lrange(q.box, 0, -1)).toEqual(['[1,"alice","c-1","hi"]']);
+    expect(await shared.admin.type(v.box)).toBe('zset');
+    expect(await shared.admin.zrange(v.box, '0', '-1', 'WITHSCORES')).toEqual(['[1,"alice","c-1","hi"]', '1', '[2,"alice","c-2","again"]', '2']);
+    expect(await shared.admin.get(v.seq)).toBe('2');
     // the dedup key of a sent message expires; all of bob's keys share his hash tag (one cluster slot)
     const dup = store.dedupKey('bob', 'versioned', 'alice', 'c-2');
-    expect(await admin.get(dup)).toBe('2');
-    expect(await admin.ttl(dup)).toBeGreaterThan(6 * 24 * 3600);
+    expect(await shared.admin.get(dup)).toBe('2');
+    expect(await shared.admin.ttl(dup)).toBeGreaterThan(6 * 24 * 3600);
     const hashTag = (k: string) => k.slice(k.indexOf('{') + 1, k.indexOf('}'));
     expect([q.box, q.seq, v.box, v.seq, dup].map(hashTag)).toEqual(['bob', 'bob', 'bob', 'bob', 'bob']);
     await store.close();
@@ -100,7 +90,7 @@ describe('RedisStore in Redis', () => {
     const store = await freshStore();
     const info = String(await store.redis.client('INFO'));
     const addr = /addr=(\S+)/.exec(info)![1];
-    const mon = await admin.duplicate().monitor();
+    const mon = await shared.admin.duplicate().monitor();
     const seen: { args: string[]; source: string }[] = [];
     mon.on('monitor', (_t: string, args: string[], source: string) => seen.push({ args, source }));
     await new Promise((r) => setTimeout(r, 50)); // MONITOR is on before the first operation below
@@ -126,7 +116,7 @@ describe('RedisStore in Redis', () => {
   });
 
   it('stores each send once when replies are lost with the connection and ioredis sends again', async () => {
-    const proxy = await startCutProxy(server.port);
+    const proxy = await startCutProxy(shared.server.port);
     const store = await RedisStore.connect(`redis://127.0.0.1:${proxy.port}`, { prefix: `t${++stores}:` });
     const n = 600;
     // The connection dies in the middle of the replies: the command whose reply is cut did run.
@@ -141,11 +131,11 @@ describe('RedisStore in Redis', () => {
     expect(stored.map((m) => m.cmid)).toEqual(Array.from({ length: n }, (_, i) => `c${i}`));
     expect(stored.map((m) => m.id)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(results.map((r) => r.id)).toEqual(stored.map((m) => m.id));
-    expect(await admin.get(store.keys('bob', 'queue').seq)).toBe(String(n));
+    expect(await shared.admin.get(store.keys('bob', 'queue').seq)).toBe(String(n));
     // A client sending all of them again stores nothing more.
     const again = await Promise.all(stored.map((m) => store.run({ op: 'append', mode: 'queue', user: 'bob', from: 'alice', cmid: m.cmid, body: 'x' })));
     expect(again.every((r, i) => r.dup && r.id === i + 1)).toBe(true);
-    expect(await admin.llen(store.keys('bob', 'queue').box)).toBe(n);
+    expect(await shared.admin.llen(store.keys('bob', 'queue').box)).toBe(n);
     await store.close();
     await proxy.close();
   });
@@ -154,7 +144,7 @@ describe('RedisStore in Redis', () => {
 describe('RedisStore errors', () => {
   it('reports a failed operation to onError, never to done', async () => {
     const store = await freshStore();
-    await admin.set(store.keys('bob', 'queue').box, 'not a list');
+    await shared.admin.set(store.keys('bob', 'queue').box, 'not a list');
     const failed = new Promise<[StoreOp, Error]>((resolve) => (store.onError = (op, err) => resolve([op, err])));
     let answered = false;
     const op: StoreOp = { op: 'append', mode: 'queue', user: 'bob', from: 'alice', cmid: 'c1', body: 'x' };

@@ -4,31 +4,22 @@
 // a logic process that crashes mid-traffic loses nothing and disconnects no one; the queue protocol
 // works too. (test/server/cluster.test.ts does it with real processes and SIGKILL.)
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterKeys } from '../../src/server/cluster-keys';
 import { startConnectionProcess, type RunningConnectionProcess } from '../../src/server/connection-process';
 import { startLogicProcess, type RunningLogicProcess } from '../../src/server/logic-process';
 import { RedisStore } from '../../src/server/redis-store';
 import { ClientFleet } from '../../src/server/client-fleet';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { useRedisServer } from '../helpers/redis-server';
 
-let server: RedisServer;
-let admin: Redis;
+const shared = useRedisServer();
 let n = 0;
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  admin?.disconnect();
-  await server?.stop();
-});
 
 const LEASE = 400;
 
 async function deployment(protocol: 'queue' | 'versioned', gws: number, logics: number) {
   const prefix = `s${++n}:`;
-  const common = { redisUrl: server.url, redisPrefix: prefix, leaseMs: LEASE };
+  const common = { redisUrl: shared.server.url, redisPrefix: prefix, leaseMs: LEASE };
   const conn: RunningConnectionProcess[] = [];
   for (let i = 0; i < gws; i++) conn.push(await startConnectionProcess(common));
   const logic: RunningLogicProcess[] = [];
@@ -62,7 +53,7 @@ describe('split deployment, in one process', () => {
     expect(d.conn[0].gateway.stats.pushes).toBe(0);
     expect(d.conn[1].gateway.stats.pushes).toBeGreaterThan(0);
     // the route table says where each is
-    expect(await admin.hkeys(d.keys.route('bob'))).toEqual([expect.stringMatching(new RegExp(`^${d.conn[1].id}:\\d+$`))]);
+    expect(await shared.admin.hkeys(d.keys.route('bob'))).toEqual([expect.stringMatching(new RegExp(`^${d.conn[1].id}:\\d+$`))]);
     await d.close();
   });
 
@@ -104,7 +95,7 @@ describe('split deployment, in one process', () => {
     for (const u of users) expect(d.fleet.clients.get(u)!.stats.connects).toBe(1);
     expect(d.logic[1].consumer.stats.claimed).toBeGreaterThanOrEqual(held); // the survivor handled them again
     // each message is in its recipient's Sorted Set exactly once
-    const store = new RedisStore(admin.duplicate(), { prefix: d.prefix });
+    const store = new RedisStore(shared.admin.duplicate(), { prefix: d.prefix });
     for (const u of users) {
       const { msgs } = await store.run({ op: 'range', mode: 'versioned', user: u, after: 0, limit: 10_000 });
       expect(msgs.length).toBe(total / 4);
@@ -127,7 +118,7 @@ describe('split deployment, in one process', () => {
     await d.fleet.until('delivered', () => d.fleet.ledger.counts().unique === 40);
     // every message acknowledged by its recipient is deleted from its List
     await d.fleet.until('Lists emptied', () => d.conn.every((c) => c.backlog === 0));
-    const store = new RedisStore(admin.duplicate(), { prefix: d.prefix });
+    const store = new RedisStore(shared.admin.duplicate(), { prefix: d.prefix });
     const left = async (u: string) => (await store.run({ op: 'range', mode: 'queue', user: u, after: 0, limit: 100 })).msgs.length;
     const deadline = Date.now() + 5000;
     while ((await left('alice')) + (await left('bob')) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -14,6 +14,7 @@ import { makeToken } from '../../../src/protocol/token';
 import { startSite, type RunningSite } from '../../../src/server/http/site';
 import { tcpClient } from '../../../src/server/tcp-client';
 import { startServer, type RunningServer } from '../../../src/server/tcp-server';
+import { until } from '../../helpers/until';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -71,13 +72,6 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const metric = (page: Page, name: string) => page.locator(`[data-metric="${name}"]`).innerText();
 const updates = async (page: Page) => Number(await page.locator('body').getAttribute('data-updates'));
