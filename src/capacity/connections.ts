@@ -1,17 +1,18 @@
 /**
- * A connection-assignment model for capacity checks: N connection servers, each refusing connections beyond
- * its limit; a balancer assigning each new connection; clients that hold one long connection, lose it now
- * and then (mobile networks: handovers, NAT expiry) and reconnect; optionally one server failing, its
- * clients all reconnecting to the others within a jitter window.
+ * The connection farm: the capacity view of the connection layer. N connection servers, each refusing
+ * connections beyond its limit; a balancer assigning each new connection; clients that hold one long
+ * connection, lose it now and then (mobile networks: handovers, NAT expiry) and reconnect; optionally one
+ * server failing, its clients all reconnecting to the others within a jitter window.
  *
  * It answers the capacity question only — how many connections each server holds over time, how many are
- * refused — so a client is two numbers (its server, its pending timer), and one handler per client is made
- * once. Protocol traffic is not modelled here.
+ * refused — and runs on the one connection-layer model (src/sim/connection-layer) with what does not matter
+ * here switched off: accepts are instant (no accept-rate limit, no backlog), round trips are zero, no
+ * heartbeats. A network drop leaves the client offline for an exponential time (meanOffline), then it
+ * reconnects; a refused client retries after retryAfter plus up to as much again of jitter.
  */
-import { Kernel } from '../sim/kernel';
+import { ConnectionLayer, BALANCERS, type Balancer, type RestartPlan } from '../sim/connection-layer/model';
 
-export const BALANCERS = ['round-robin', 'least-loaded', 'random'] as const;
-export type Balancer = (typeof BALANCERS)[number];
+export { BALANCERS, type Balancer };
 
 export interface ConnectionFarmOptions {
   clients: number;
@@ -79,135 +80,82 @@ export function runConnectionFarm(o: ConnectionFarmOptions): FarmResult {
   if (!(o.duration > 0)) bad(`duration must be > 0 seconds, got ${o.duration}`);
   if (o.failAt !== undefined && o.servers < 2) bad('a failure needs at least 2 servers');
 
-  const k = new Kernel({ seed: o.seed ?? 1 });
-  const rng = k.rng('capacity/connections');
-  const us = (s: number) => Math.round(s * US);
-  const meanConnUs = (o.meanConnection ?? 600) * US;
-  const meanOffUs = (o.meanOffline ?? 5) * US;
   const retryUs = (o.retryAfter ?? 2) * US;
-  const rampUs = (o.rampUp ?? 60) * US;
-  const jitterUs = (o.reconnectJitter ?? 10) * US;
+  const rampUp = o.rampUp ?? 60;
+  const restarts: RestartPlan[] = o.failAt === undefined ? [] : [{
+    policy: 'hard', at: o.failAt, servers: [0], downtime: o.downFor ?? Infinity, noticeWithin: o.reconnectJitter ?? 10,
+  }];
+  const layer = new ConnectionLayer({
+    clients: o.clients,
+    servers: o.servers,
+    server: { limit: o.limit, acceptRate: Infinity },
+    balancer: o.balancer,
+    heartbeat: 'off',
+    // Uniform in [retryAfter, 2 × retryAfter] at every attempt: "exponential" with a cap equal to its base.
+    reconnect: { kind: 'exponential', baseUs: 2 * retryUs, maxUs: 2 * retryUs, jitter: 0.5 },
+    rttMs: [0, 0],
+    loginMs: 0,
+    rampUp,
+    meanConnection: o.meanConnection ?? 600,
+    meanOffline: o.meanOffline ?? 5,
+    restarts,
+    seed: o.seed ?? 1,
+    name: 'farm',
+  });
+
   const n = o.servers;
-
-  const count = new Int32Array(n);
-  const peakPer = new Int32Array(n);
-  const up = new Uint8Array(n).fill(1);
-  let upCount = n;
-  const serverOf = new Int32Array(o.clients).fill(-1);
-  const timer = new Float64Array(o.clients);
-  let rr = 0;
-  let attempts = 0;
-  let refused = 0;
-  let online = 0;
-  let failed = false;
-  let peakBefore = 0;
-  let peakAfter = 0;
-
-  function pick(): number {
-    if (o.balancer === 'least-loaded') {
-      let best = -1;
-      for (let s = 0; s < n; s++) if (up[s] && (best < 0 || count[s] < count[best])) best = s;
-      return best;
-    }
-    if (o.balancer === 'round-robin') {
-      for (let i = 0; i < n; i++) {
-        const s = rr;
-        rr = (rr + 1) % n;
-        if (up[s]) return s;
-      }
-      return -1;
-    }
-    let j = rng.int(0, upCount - 1); // random among the servers that are up
-    for (let s = 0; s < n; s++) if (up[s] && j-- === 0) return s;
-    return -1;
-  }
-
-  // One handler per client, made once: connect when offline, drop when online.
-  const handlers: (() => void)[] = [];
-  for (let i = 0; i < o.clients; i++) {
-    handlers.push(() => {
-      const s = serverOf[i];
-      if (s >= 0) {
-        count[s]--;
-        online--;
-        serverOf[i] = -1;
-        timer[i] = k.schedule(Math.round(rng.exp(meanOffUs)), handlers[i]);
-        return;
-      }
-      attempts++;
-      const t = pick();
-      if (t < 0 || count[t] >= o.limit) {
-        refused++;
-        timer[i] = k.schedule(Math.round(retryUs + rng.next() * retryUs), handlers[i]);
-        return;
-      }
-      const c = ++count[t];
-      if (c > peakPer[t]) peakPer[t] = c;
-      if (failed) {
-        if (c > peakAfter) peakAfter = c;
-      } else if (k.now >= rampUs && c > peakBefore) {
-        peakBefore = c;
-      }
-      online++;
-      serverOf[i] = t;
-      timer[i] = k.schedule(Math.round(rng.exp(meanConnUs)), handlers[i]);
-    });
-    timer[i] = k.schedule(Math.round(rng.next() * rampUs), handlers[i]);
-  }
-
-  if (o.failAt !== undefined) {
-    k.at(us(o.failAt), () => {
-      failed = true;
-      up[0] = 0;
-      upCount--;
-      for (let i = 0; i < o.clients; i++) {
-        if (serverOf[i] !== 0) continue;
-        k.cancel(timer[i]);
-        serverOf[i] = -1;
-        count[0]--;
-        online--;
-        timer[i] = k.schedule(Math.round(rng.next() * jitterUs), handlers[i]);
-      }
-      for (let s = 1; s < n; s++) peakAfter = Math.max(peakAfter, count[s]);
-      if (o.downFor !== undefined) {
-        k.schedule(us(o.downFor), () => {
-          up[0] = 1;
-          upCount++;
-        });
-      }
-    });
-  }
-
   const series: FarmSample[] = [];
-  const sampleUs = us(o.sampleEvery ?? o.duration / 120);
   const sample = (): void => {
+    const count = layer.serverCounts();
     let max = 0;
     let min = Infinity;
     let sum = 0;
     let m = 0;
     for (let s = 0; s < n; s++) {
-      if (!up[s]) continue;
+      if (!layer.isUp(s)) continue;
       max = Math.max(max, count[s]);
       min = Math.min(min, count[s]);
       sum += count[s];
       m++;
     }
-    series.push({ t: k.now / US, online, max, mean: m ? sum / m : 0, min: m ? min : 0 });
-    k.schedule(sampleUs, sample);
+    series.push({ t: layer.now, online: layer.online, max, mean: m ? sum / m : 0, min: m ? min : 0 });
   };
-  k.schedule(sampleUs, sample);
-  k.run({ until: us(o.duration) });
 
-  const steady = series.filter((p) => p.t * US >= rampUs);
+  // Phase marks: the window peaks restart after the ramp-up and again right after the failure.
+  const k = layer.kernel;
+  const durationUs = Math.round(o.duration * US);
+  const marks: { at: number; fn: () => void }[] = [];
+  let peakBefore = 0;
+  let peakAfter = 0;
+  const window = () => Math.max(0, ...layer.windowPeaks());
+  marks.push({ at: Math.min(Math.round(rampUp * US), durationUs), fn: () => layer.resetWindowPeaks() });
+  if (o.failAt !== undefined && o.failAt * US <= durationUs) {
+    const failUs = Math.round(o.failAt * US);
+    marks.push({ at: failUs - 1, fn: () => (peakBefore = rampUp * US <= failUs - 1 ? window() : 0) });
+    marks.push({ at: failUs, fn: () => layer.resetWindowPeaks() });
+  }
+  const sampleUs = Math.round((o.sampleEvery ?? o.duration / 120) * US);
+  for (let t = sampleUs; t <= durationUs; t += sampleUs) marks.push({ at: t, fn: sample });
+  marks.push({ at: durationUs, fn: () => undefined });
+  marks.sort((a, b) => a.at - b.at); // stable: at equal times the phase marks (pushed first) come first
+  for (const mk of marks) {
+    if (mk.at > k.now) k.run({ until: mk.at });
+    mk.fn();
+  }
+  if (o.failAt === undefined || o.failAt * US > durationUs) peakBefore = window();
+  else peakAfter = window();
+
+  const r = layer.result();
+  const steady = series.filter((p) => p.t >= rampUp);
   return {
-    attempts,
-    refused,
-    peak: Math.max(...peakPer),
-    peakPerServer: Array.from(peakPer),
+    attempts: r.totals.attempts,
+    refused: r.totals.refused,
+    peak: Math.max(...r.peakPerServer),
+    peakPerServer: r.peakPerServer,
     peakBeforeFailure: peakBefore,
     peakAfterFailure: peakAfter,
     meanOnline: steady.length ? steady.reduce((a, p) => a + p.online, 0) / steady.length : 0,
     series,
-    events: k.executed,
+    events: r.events,
   };
 }

@@ -1,0 +1,7 @@
+// The connection layer at scale: servers, balancer, clients in typed arrays, restarts (issue 4, item 1).
+export {
+  ConnectionLayer, runConnectionLayer, bucketed, BALANCERS, RESTART_POLICIES, DEFAULT_SERVER,
+  type Balancer, type ServerSpec, type DiurnalOptions, type RestartPlan, type RestartPolicy, type RestartMethod,
+  type ConnectionLayerOptions, type LayerSeries, type RestartRecord, type LayerTotals, type LayerPeaks, type LayerResult,
+} from './model';
+export { DEFAULT_DIURNAL_CURVE, DAY_S, diurnalFactor, troughClock, nextClock } from './diurnal';

@@ -1,0 +1,966 @@
+/**
+ * The connection layer at scale (issue 4, item 1): N connection servers, a balancer, and clients that each
+ * hold one long connection with heartbeats and reconnect after losing it — enough clients to matter
+ * (a million), so a client is a row in typed arrays, not an object.
+ *
+ * A server has a connection limit, memory per connection, a CPU cost per frame (accept, login, heartbeat)
+ * and an accept rate. Connections that arrive faster than it accepts wait in its accept queue (the listen
+ * backlog, as in the kernel); when the backlog is full the connection is REFUSED at once (the client
+ * hears a reset after half a round trip); a connection that waits in the backlog longer than the client's
+ * connect timeout FAILS (the client gives up and backs off; the server still pops it later and finds it
+ * closed — an "abandoned" accept). A server that is down, draining or at its limit refuses too.
+ *
+ * An accepted connection logs in: the login goes to the logic layer (AUTH plus the first sync:
+ * `logicPerLogin` requests, counted as logic QPS) and comes back after a round trip and the logic
+ * latency; then the client is online and heartbeats every interval (the connection layer answers
+ * heartbeats itself: CPU, no logic request). Connections end by the network (mobile drops), by the user
+ * (diurnal sessions), or by the server (restarts).
+ *
+ * Restarts (RestartPlan): 'hard' restarts servers all at once (every connection cut, down for a while);
+ * 'drain' stops a server accepting and closes its connections spread over a window, then restarts it;
+ * 'rolling' hard-restarts one server (or a batch) at a time, waiting until the layer is back to 99% of its
+ * sessions; 'night' runs any of them at the next trough of the diurnal curve.
+ *
+ * Clients reconnect with the policies of src/protocol/policies.ts (RECONNECT, reconnectDelay): the formulas
+ * live there only. Heartbeat intervals come from HEARTBEAT (an adaptive one is modelled at its starting
+ * interval: nothing here cuts idle connections, so there is nothing to learn from).
+ *
+ * Determinism: one kernel, seeded streams named per layer; per-second counters are recorded in the
+ * kernel's trace (one record a second, restarts), so the trace fingerprint is a digest of the whole run.
+ */
+import { HEARTBEAT, RECONNECT, reconnectDelay, type HeartbeatPolicy, type ReconnectPolicy } from '../../protocol/policies';
+import { Kernel } from '../kernel';
+import type { Rng } from '../rng';
+import { DEFAULT_DIURNAL_CURVE, checkCurve, diurnalFactor, nextClock, troughClock } from './diurnal';
+
+export const BALANCERS = ['round-robin', 'least-loaded', 'random'] as const;
+export type Balancer = (typeof BALANCERS)[number];
+
+export const RESTART_POLICIES = ['hard', 'drain', 'rolling', 'night'] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export type RestartMethod = Exclude<RestartPolicy, 'night'>;
+
+export interface ServerSpec {
+  /** Most connections a server holds; one beyond is refused (accepted and closed). */
+  limit: number;
+  /** Connections accepted per second; Infinity = at once (no backlog). */
+  acceptRate: number;
+  /** Accept queue (listen backlog) length: connections beyond it are refused. */
+  backlog: number;
+  /** Memory per connection, KiB (kernel socket + process). */
+  memKiB: number;
+  /** CPU per accept, per login and per heartbeat, µs of one core. */
+  cpuAcceptUs: number;
+  cpuLoginUs: number;
+  cpuHeartbeatUs: number;
+  cores: number;
+}
+
+export const DEFAULT_SERVER: ServerSpec = {
+  limit: 700_000, // the deck: one server stress-tested at 700k
+  acceptRate: 10_000,
+  backlog: 4096, // Linux net.core.somaxconn default since 5.4
+  memKiB: 7.5, // design.md §8: ≈ 4.0 KiB kernel + ≈ 3.5 KiB Node per idle connection, measured here
+  cpuAcceptUs: 30,
+  cpuLoginUs: 50,
+  cpuHeartbeatUs: 5,
+  cores: 8,
+};
+
+export interface DiurnalOptions {
+  /** 24 hourly factors relative to the peak (default DEFAULT_DIURNAL_CURVE). */
+  curve?: readonly number[];
+  /** Fraction of the clients online at the peak, in (0, 1). Default 0.8. */
+  peakOnline?: number;
+  /** Mean length of a user's session (app in use, connected), seconds. Default 1800. */
+  meanSession?: number;
+  /** Clock time at t = 0, hours after midnight. Default 0. */
+  startHour?: number;
+}
+
+export interface RestartPlan {
+  policy: RestartPolicy;
+  /** When, in simulated seconds; for 'night', the earliest time (it runs at the next trough). */
+  at: number;
+  /** For 'night': how to restart then. Default 'hard'. */
+  method?: RestartMethod;
+  /** Which servers (default all). */
+  servers?: number[];
+  /** Seconds a restarted server takes to accept again; Infinity = it stays down. Default 5. */
+  downtime?: number;
+  /** Drain: seconds over which a draining server closes its connections. Default 60. */
+  window?: number;
+  /** Drain and rolling: servers at a time. Default 1. */
+  batch?: number;
+  /** Rolling: start the next batch when sessions are back to this fraction of before. Default 0.99. */
+  backFraction?: number;
+  /** Rolling: the longest wait for that, seconds (then it carries on). Default 600. */
+  maxWait?: number;
+  /** Clients notice a cut spread over this many seconds (0: a reset reaches them at once; a dead machine is
+   * noticed only by heartbeat timeout). Default 0. */
+  noticeWithin?: number;
+}
+
+export interface ConnectionLayerOptions {
+  clients: number;
+  servers: number;
+  server?: Partial<ServerSpec>;
+  balancer?: Balancer;
+  /** A HEARTBEAT name or policy. Default 'fixed-270s'. */
+  heartbeat?: string | HeartbeatPolicy;
+  /** A RECONNECT name or policy, for reconnects and for retries after a refusal or failure. Default 'exponential'. */
+  reconnect?: string | ReconnectPolicy;
+  /** Each client's round trip, uniform in [min, max] ms. Default [40, 400] (mobile). */
+  rttMs?: [number, number];
+  /** A client gives up on a connection still in the backlog after this many seconds. Default 10. */
+  connectTimeout?: number;
+  /** Logic latency of a login, ms. Default 2. */
+  loginMs?: number;
+  /** Logic-layer requests per login (AUTH and the first sync). Default 2. */
+  logicPerLogin?: number;
+  /** Clients first connect uniformly over this many seconds; 0 = they are connected and logged in at t = 0. Default 0. */
+  rampUp?: number;
+  /** Mean life of a connection before the network drops it, seconds (exponential); Infinity = never. Default Infinity. */
+  meanConnection?: number;
+  /** After a network drop, mean seconds without network (exponential); the client reconnects when it is back. Default 5. */
+  meanOffline?: number;
+  /** Users come and go with the time of day; null/undefined = everyone wants to be online all the time. */
+  diurnal?: DiurnalOptions | null;
+  restarts?: RestartPlan[];
+  seed?: string | number;
+  /** Run on this kernel (several layers may share one; give each its own name). */
+  kernel?: Kernel;
+  /** Names the random streams and trace records. Default 'layer'. */
+  name?: string;
+}
+
+/** One row a second (rates per second; levels at the end of the second). */
+export interface LayerSeries {
+  t: number[];
+  /** Logged-in sessions, and connections held (sessions + logins in progress). */
+  sessions: number[];
+  connections: number[];
+  attempts: number[];
+  accepts: number[];
+  refused: number[];
+  failed: number[];
+  logicQps: number[];
+  heartbeats: number[];
+  backlog: number[];
+  /** Connections on the fullest and emptiest server that is up. */
+  maxServer: number[];
+  minServer: number[];
+  /** CPU utilisation of the busiest server, 0..1 of its cores. */
+  cpuMax: number[];
+}
+
+export interface RestartRecord {
+  policy: RestartPolicy;
+  method: RestartMethod;
+  servers: number[];
+  /** Simulated second it began (for 'night': the trough it waited for). */
+  start: number;
+  /** When the last server accepted again (null: not yet, or never). */
+  end: number | null;
+  sessionsBefore: number;
+  minSessions: number;
+  /** Connections the restart closed (cut or drained) and of those clients how many logged in again. */
+  cut: number;
+  back: number;
+  /** Cut clients whose users left before reconnecting (diurnal): not counted as owed. */
+  left: number;
+  /** Seconds from start until 99% of the cut clients (less those who left) were logged in again. */
+  reconnected99: number | null;
+}
+
+export interface LayerTotals {
+  attempts: number;
+  accepts: number;
+  refused: number;
+  failed: number;
+  /** Accepts of connections their clients had already given up on. */
+  abandoned: number;
+  logins: number;
+  logicRequests: number;
+  heartbeats: number;
+  /** Connections closed by the network, by users logging off, by restarts. */
+  drops: number;
+  logouts: number;
+  cut: number;
+}
+
+export interface LayerPeaks {
+  attemptsPerS: number;
+  acceptsPerS: number;
+  logicQps: number;
+  refusedPerS: number;
+  backlog: number;
+  /** Most connections any server held (exact, at each accept), and its memory, MiB. */
+  serverConnections: number;
+  serverMemMiB: number;
+  cpu: number;
+}
+
+export interface LayerResult {
+  name: string;
+  clients: number;
+  servers: number;
+  seconds: number;
+  totals: LayerTotals;
+  peaks: LayerPeaks;
+  peakPerServer: number[];
+  restarts: RestartRecord[];
+  series: LayerSeries;
+  events: number;
+  /** The kernel's trace fingerprint after the run (a digest of every second's counters). */
+  fingerprint: string;
+}
+
+const US = 1_000_000;
+// Client states.
+const OFF = 0; // the user is not using the app (diurnal): no connection wanted
+const WAIT = 1; // waiting to (re)connect
+const SYN = 2; // connection on its way to the server
+const QUEUED = 3; // in the server's accept queue
+const LOGIN = 4; // accepted, login at the logic layer
+const ONLINE = 5; // logged in, heartbeating
+// Why an online connection ends at endAt.
+const END_DROP = 1;
+const END_LOGOUT = 2;
+const END_CLOSE = 3;
+// Server states.
+const DOWN = 0;
+const UP = 1;
+const DRAINING = 2;
+
+function resolve<T>(v: string | T | undefined, table: Record<string, T>, fallback: string, what: string): T {
+  if (v === undefined) return table[fallback];
+  if (typeof v !== 'string') return v;
+  const p = table[v];
+  if (p === undefined) throw new RangeError(`unknown ${what} policy '${v}'; known: ${Object.keys(table).join(', ')}`);
+  return p;
+}
+
+/**
+ * The model. Build it, run it (run / runUntil, in chunks if you want progress), read result().
+ * Per client: 8 typed-array columns (≈ 40 bytes) and one handler; per pending event the kernel's slot.
+ */
+export class ConnectionLayer {
+  readonly kernel: Kernel;
+  readonly name: string;
+  readonly nClients: number;
+  readonly nServers: number;
+  readonly spec: ServerSpec;
+  readonly heartbeat: HeartbeatPolicy;
+  readonly reconnect: ReconnectPolicy;
+  private readonly balancer: Balancer;
+
+  // Per client (struct of arrays).
+  private readonly state: Uint8Array;
+  private readonly attempt: Uint8Array;
+  private readonly endKind: Uint8Array;
+  /** Index + 1 of the restart that cut this client and is still owed its return; 0 = none. */
+  private readonly cutOf: Uint8Array;
+  private readonly server: Int32Array;
+  private readonly rttUs: Uint32Array;
+  private readonly ticket: Uint32Array;
+  private readonly timer: Float64Array;
+  private readonly endAt: Float64Array;
+  private readonly sessionEnd: Float64Array;
+  private readonly handlers: (() => void)[];
+
+  // Per server.
+  private readonly srvState: Uint8Array;
+  private readonly count: Int32Array;
+  private readonly peakPer: Int32Array;
+  private readonly windowPeak: Int32Array;
+  private readonly cpuUs: Float64Array;
+  private readonly qClient: Int32Array[];
+  private readonly qTicket: Uint32Array[];
+  private readonly qHead: Int32Array;
+  private readonly qLen: Int32Array;
+  private readonly acceptTimer: Float64Array;
+  private readonly acceptBusy: Uint8Array;
+  private readonly nextFree: Float64Array;
+  private readonly acceptLoops: (() => void)[];
+  private rr = 0;
+
+  // Options in µs.
+  private readonly hbUs: number;
+  private readonly acceptGapUs: number;
+  private readonly timeoutUs: number;
+  private readonly loginUs: number;
+  private readonly logicPerLogin: number;
+  private readonly meanConnUs: number;
+  private readonly meanOffUs: number;
+  private readonly curve: readonly number[] | null;
+  private readonly peakOnline: number;
+  private readonly meanSessionUs: number;
+  private readonly startClockS: number;
+  private readonly wakeMax: number; // per µs
+
+  private readonly rng: Rng;
+  private readonly lbRng: Rng;
+
+  // Counters.
+  private sessions = 0;
+  private connections = 0;
+  private readonly totals: LayerTotals = {
+    attempts: 0, accepts: 0, refused: 0, failed: 0, abandoned: 0, logins: 0, logicRequests: 0, heartbeats: 0,
+    drops: 0, logouts: 0, cut: 0,
+  };
+  private readonly sec = { attempts: 0, accepts: 0, refused: 0, failed: 0, logic: 0, heartbeats: 0 };
+  private readonly series: LayerSeries = {
+    t: [], sessions: [], connections: [], attempts: [], accepts: [], refused: [], failed: [], logicQps: [], heartbeats: [],
+    backlog: [], maxServer: [], minServer: [], cpuMax: [],
+  };
+  private peakBacklog = 0;
+  private readonly records: RestartRecord[] = [];
+
+  constructor(o: ConnectionLayerOptions) {
+    const bad = (m: string): never => {
+      throw new RangeError(`connection layer: ${m}`);
+    };
+    if (!Number.isSafeInteger(o.clients) || o.clients < 1) bad(`clients must be an integer >= 1, got ${o.clients}`);
+    if (!Number.isSafeInteger(o.servers) || o.servers < 1) bad(`servers must be an integer >= 1, got ${o.servers}`);
+    const spec: ServerSpec = { ...DEFAULT_SERVER, ...o.server };
+    if (!Number.isSafeInteger(spec.limit) || spec.limit < 1) bad(`limit must be an integer >= 1, got ${spec.limit}`);
+    if (!(spec.acceptRate > 0)) bad(`acceptRate must be > 0 per second (Infinity: no limit), got ${spec.acceptRate}`);
+    if (!Number.isSafeInteger(spec.backlog) || spec.backlog < 1) bad(`backlog must be an integer >= 1, got ${spec.backlog}`);
+    if (!(spec.cores >= 1)) bad(`cores must be >= 1, got ${spec.cores}`);
+    const balancer = o.balancer ?? 'least-loaded';
+    if (!(BALANCERS as readonly string[]).includes(balancer)) bad(`balancer must be one of ${BALANCERS.join(', ')}, got '${balancer}'`);
+    const [rttMin, rttMax] = o.rttMs ?? [40, 400];
+    if (!(rttMin >= 0 && rttMax >= rttMin && rttMax < 4000)) bad(`rttMs must be [min, max] with 0 <= min <= max < 4000, got [${rttMin}, ${rttMax}]`);
+    this.balancer = balancer;
+    this.spec = spec;
+    this.kernel = o.kernel ?? new Kernel({ seed: o.seed ?? 1 });
+    this.name = o.name ?? 'layer';
+    this.nClients = o.clients;
+    this.nServers = o.servers;
+    this.heartbeat = resolve(o.heartbeat, HEARTBEAT, 'fixed-270s', 'heartbeat');
+    this.reconnect = resolve(o.reconnect, RECONNECT, 'exponential', 'reconnect');
+    const hb = this.heartbeat;
+    this.hbUs = hb.kind === 'fixed' ? hb.intervalUs : hb.kind === 'adaptive' ? hb.minUs : Infinity;
+    this.acceptGapUs = spec.acceptRate === Infinity ? 0 : US / spec.acceptRate;
+    this.timeoutUs = Math.round((o.connectTimeout ?? 10) * US);
+    this.loginUs = Math.round((o.loginMs ?? 2) * 1000);
+    this.logicPerLogin = o.logicPerLogin ?? 2;
+    this.meanConnUs = (o.meanConnection ?? Infinity) * US;
+    this.meanOffUs = (o.meanOffline ?? 5) * US;
+    if (!(this.meanConnUs > 0)) bad(`meanConnection must be > 0 seconds, got ${o.meanConnection}`);
+    if (!(this.meanOffUs >= 0)) bad(`meanOffline must be >= 0 seconds, got ${o.meanOffline}`);
+    const d = o.diurnal ?? null;
+    this.curve = d ? (d.curve ?? DEFAULT_DIURNAL_CURVE) : null;
+    if (this.curve) checkCurve(this.curve);
+    this.peakOnline = d?.peakOnline ?? 0.8;
+    if (d && !(this.peakOnline > 0 && this.peakOnline < 1)) bad(`diurnal.peakOnline must be in (0, 1), got ${this.peakOnline}`);
+    this.meanSessionUs = (d?.meanSession ?? 1800) * US;
+    this.startClockS = (d?.startHour ?? 0) * 3600;
+    const fMax = this.peakOnline * (this.curve ? Math.max(...this.curve) : 1);
+    // An offline user comes online at rate f/(1−f)/L, so that the online fraction tracks f(t) (L: mean session).
+    this.wakeMax = this.curve ? fMax / (1 - fMax) / this.meanSessionUs : 0;
+
+    this.rng = this.kernel.rng(`connection-layer/${this.name}/clients`);
+    this.lbRng = this.kernel.rng(`connection-layer/${this.name}/balancer`);
+
+    const n = o.clients;
+    this.state = new Uint8Array(n);
+    this.attempt = new Uint8Array(n);
+    this.endKind = new Uint8Array(n);
+    this.cutOf = new Uint8Array(n);
+    this.server = new Int32Array(n).fill(-1);
+    this.rttUs = new Uint32Array(n);
+    this.ticket = new Uint32Array(n);
+    this.timer = new Float64Array(n);
+    this.endAt = new Float64Array(n);
+    this.sessionEnd = new Float64Array(n).fill(Infinity);
+    this.handlers = new Array(n);
+
+    const m = o.servers;
+    this.srvState = new Uint8Array(m).fill(UP);
+    this.count = new Int32Array(m);
+    this.peakPer = new Int32Array(m);
+    this.windowPeak = new Int32Array(m);
+    this.cpuUs = new Float64Array(m);
+    const finite = spec.acceptRate !== Infinity;
+    this.qClient = Array.from({ length: m }, () => new Int32Array(finite ? spec.backlog : 0));
+    this.qTicket = Array.from({ length: m }, () => new Uint32Array(finite ? spec.backlog : 0));
+    this.qHead = new Int32Array(m);
+    this.qLen = new Int32Array(m);
+    this.acceptTimer = new Float64Array(m);
+    this.acceptBusy = new Uint8Array(m);
+    this.nextFree = new Float64Array(m);
+    this.acceptLoops = Array.from({ length: m }, (_, s) => () => this.acceptLoop(s));
+
+    const k = this.kernel;
+    const rng = this.rng;
+    const rampUs = (o.rampUp ?? 0) * US;
+    const f0 = this.curve ? this.peakOnline * diurnalFactor(this.curve, this.startClockS) : 1;
+    for (let i = 0; i < n; i++) {
+      this.handlers[i] = () => this.fire(i);
+      this.rttUs[i] = Math.round((rttMin + rng.next() * (rttMax - rttMin)) * 1000);
+      if (this.curve) {
+        if (rng.next() >= f0) {
+          this.state[i] = OFF;
+          this.timer[i] = k.schedule(Math.round(rng.exp(1 / this.wakeMax)), this.handlers[i]);
+          continue;
+        }
+        this.sessionEnd[i] = k.now + Math.round(rng.exp(this.meanSessionUs));
+      }
+      if (rampUs > 0) {
+        this.state[i] = WAIT;
+        this.timer[i] = k.schedule(Math.round(rng.next() * rampUs), this.handlers[i]);
+      } else {
+        this.placeOnline(i);
+      }
+    }
+    const start = k.now;
+    const tick = (): void => {
+      this.sample();
+      k.schedule(US, tick);
+    };
+    k.at(start + US, tick);
+    for (const p of o.restarts ?? []) this.plan(p);
+  }
+
+  /** Virtual time, seconds. */
+  get now(): number {
+    return this.kernel.now / US;
+  }
+
+  /** Runs until simulated second `t` (absolute). */
+  runUntil(t: number): void {
+    this.kernel.run({ until: Math.round(t * US) });
+  }
+
+  /** Runs for `seconds`, calling onProgress after every `every` simulated seconds (default: a tenth). */
+  run(seconds: number, onProgress?: (doneS: number, totalS: number) => void, every?: number): LayerResult {
+    const from = this.now;
+    const step = every ?? Math.max(1, seconds / 10);
+    for (let done = 0; done < seconds; ) {
+      done = Math.min(seconds, done + step);
+      this.runUntil(from + done);
+      onProgress?.(done, seconds);
+    }
+    return this.result();
+  }
+
+  /** Logged-in sessions now. */
+  get online(): number {
+    return this.sessions;
+  }
+
+  /** Connections per server now (a copy). */
+  serverCounts(): number[] {
+    return Array.from(this.count);
+  }
+
+  /** True if server s accepts connections now. */
+  isUp(s: number): boolean {
+    return this.srvState[s] === UP;
+  }
+
+  /** Starts a fresh window for windowPeaks(): each server's peak from its count now. */
+  resetWindowPeaks(): void {
+    this.windowPeak.set(this.count);
+  }
+
+  /** Most connections each server held since the last resetWindowPeaks() (exact, at each accept). */
+  windowPeaks(): number[] {
+    return Array.from(this.windowPeak);
+  }
+
+  result(): LayerResult {
+    const s = this.series;
+    const max = (xs: number[]) => xs.reduce((a, b) => (b > a ? b : a), 0);
+    const peakConn = max(Array.from(this.peakPer));
+    return {
+      name: this.name,
+      clients: this.nClients,
+      servers: this.nServers,
+      seconds: this.now,
+      totals: { ...this.totals },
+      peaks: {
+        attemptsPerS: max(s.attempts), acceptsPerS: max(s.accepts), logicQps: max(s.logicQps), refusedPerS: max(s.refused),
+        backlog: this.peakBacklog, serverConnections: peakConn, serverMemMiB: (peakConn * this.spec.memKiB) / 1024, cpu: max(s.cpuMax),
+      },
+      peakPerServer: Array.from(this.peakPer),
+      restarts: this.records.map((r) => ({ ...r, servers: [...r.servers] })),
+      series: {
+        t: [...s.t], sessions: [...s.sessions], connections: [...s.connections], attempts: [...s.attempts], accepts: [...s.accepts],
+        refused: [...s.refused], failed: [...s.failed], logicQps: [...s.logicQps], heartbeats: [...s.heartbeats], backlog: [...s.backlog],
+        maxServer: [...s.maxServer], minServer: [...s.minServer], cpuMax: [...s.cpuMax],
+      },
+      events: this.kernel.executed,
+      fingerprint: this.kernel.trace.fingerprint(),
+    };
+  }
+
+  // ---- clients ----
+
+  private fire(i: number): void {
+    switch (this.state[i]) {
+      case OFF:
+        return this.presence(i);
+      case WAIT:
+        if (this.kernel.now >= this.sessionEnd[i]) return this.goOff(i);
+        return this.startAttempt(i);
+      case SYN:
+        return this.arrive(i);
+      case QUEUED: // the connect timeout: the client gives up on this attempt
+        this.totals.failed++;
+        this.sec.failed++;
+        this.state[i] = WAIT;
+        return this.retry(i, 0);
+      case LOGIN:
+        return this.loggedIn(i);
+      case ONLINE:
+        if (this.kernel.now >= this.endAt[i]) return this.end(i);
+        this.totals.heartbeats++;
+        this.sec.heartbeats++;
+        this.cpuUs[this.server[i]] += this.spec.cpuHeartbeatUs;
+        return this.scheduleOnline(i);
+    }
+  }
+
+  /** Diurnal arrivals by thinning: a candidate wake-up at the peak rate, kept with probability rate(t)/peak. */
+  private presence(i: number): void {
+    const k = this.kernel;
+    const rng = this.rng;
+    const f = this.peakOnline * diurnalFactor(this.curve!, this.startClockS + k.now / US);
+    const rate = f / (1 - f) / this.meanSessionUs;
+    if (rng.next() * this.wakeMax < rate) {
+      this.sessionEnd[i] = k.now + Math.round(rng.exp(this.meanSessionUs));
+      this.attempt[i] = 0;
+      this.state[i] = WAIT;
+      return this.startAttempt(i);
+    }
+    this.timer[i] = k.schedule(Math.round(rng.exp(1 / this.wakeMax)), this.handlers[i]);
+  }
+
+  private goOff(i: number): void {
+    const r = this.cutOf[i];
+    if (r) {
+      this.records[r - 1].left++;
+      this.cutOf[i] = 0;
+      this.checkBack(this.records[r - 1]);
+    }
+    this.state[i] = OFF;
+    this.server[i] = -1;
+    this.timer[i] = this.kernel.schedule(Math.round(this.rng.exp(1 / this.wakeMax)), this.handlers[i]);
+  }
+
+  private startAttempt(i: number): void {
+    this.totals.attempts++;
+    this.sec.attempts++;
+    const s = this.pick();
+    if (s < 0) return this.refuse(i, this.rttUs[i]); // nothing accepts: the balancer answers
+    this.server[i] = s;
+    this.state[i] = SYN;
+    this.timer[i] = this.kernel.schedule(this.rttUs[i] >>> 1, this.handlers[i]);
+  }
+
+  private arrive(i: number): void {
+    const s = this.server[i];
+    if (this.srvState[s] !== UP) return this.refuse(i, this.rttUs[i] >>> 1);
+    if (this.acceptGapUs === 0) return this.accept(i, s);
+    if (this.qLen[s] >= this.spec.backlog) return this.refuse(i, this.rttUs[i] >>> 1);
+    const q = this.qClient[s];
+    const pos = (this.qHead[s] + this.qLen[s]) % q.length;
+    q[pos] = i;
+    this.qTicket[s][pos] = ++this.ticket[i];
+    this.qLen[s]++;
+    this.state[i] = QUEUED;
+    this.timer[i] = this.kernel.schedule(this.timeoutUs, this.handlers[i]);
+    if (!this.acceptBusy[s]) {
+      this.acceptBusy[s] = 1;
+      const at = Math.max(this.kernel.now, Math.round(this.nextFree[s]));
+      this.acceptTimer[s] = this.kernel.at(at, this.acceptLoops[s]);
+    }
+  }
+
+  /** Server s accepts the next live connection in its backlog (stale ones are popped and closed for free). */
+  private acceptLoop(s: number): void {
+    const q = this.qClient[s];
+    const qt = this.qTicket[s];
+    while (this.qLen[s] > 0) {
+      const h = this.qHead[s];
+      const i = q[h];
+      const live = qt[h] === this.ticket[i] && this.state[i] === QUEUED && this.server[i] === s;
+      this.qHead[s] = (h + 1) % q.length;
+      this.qLen[s]--;
+      if (!live) {
+        this.totals.abandoned++;
+        continue;
+      }
+      this.kernel.cancel(this.timer[i]);
+      this.accept(i, s);
+      const now = this.kernel.now;
+      this.nextFree[s] = Math.max(this.nextFree[s], now) + this.acceptGapUs;
+      if (this.qLen[s] > 0) {
+        this.acceptTimer[s] = this.kernel.at(Math.max(now, Math.round(this.nextFree[s])), this.acceptLoops[s]);
+        return;
+      }
+      break;
+    }
+    this.acceptBusy[s] = 0;
+  }
+
+  private accept(i: number, s: number): void {
+    this.cpuUs[s] += this.spec.cpuAcceptUs;
+    if (this.count[s] >= this.spec.limit) return this.refuse(i, this.rttUs[i] >>> 1);
+    this.totals.accepts++;
+    this.sec.accepts++;
+    const c = ++this.count[s];
+    if (c > this.peakPer[s]) this.peakPer[s] = c;
+    if (c > this.windowPeak[s]) this.windowPeak[s] = c;
+    this.connections++;
+    this.state[i] = LOGIN;
+    this.setEnd(i);
+    this.timer[i] = this.kernel.schedule(this.rttUs[i] + this.loginUs, this.handlers[i]);
+  }
+
+  /** When this connection will end by itself: the network drops it, or the user leaves. */
+  private setEnd(i: number): void {
+    const drop = this.meanConnUs === Infinity ? Infinity : this.kernel.now + Math.round(this.rng.exp(this.meanConnUs));
+    const leave = this.sessionEnd[i];
+    if (drop <= leave) {
+      this.endAt[i] = drop;
+      this.endKind[i] = END_DROP;
+    } else {
+      this.endAt[i] = leave;
+      this.endKind[i] = END_LOGOUT;
+    }
+  }
+
+  private loggedIn(i: number): void {
+    const s = this.server[i];
+    this.totals.logins++;
+    this.totals.logicRequests += this.logicPerLogin;
+    this.sec.logic += this.logicPerLogin;
+    this.cpuUs[s] += this.spec.cpuLoginUs;
+    this.sessions++;
+    this.attempt[i] = 0;
+    this.state[i] = ONLINE;
+    const r = this.cutOf[i];
+    if (r && this.srvState[s] === UP) {
+      this.cutOf[i] = 0;
+      this.records[r - 1].back++;
+      this.checkBack(this.records[r - 1]);
+    }
+    this.scheduleOnline(i);
+  }
+
+  /** Next heartbeat, or the end of the connection if sooner. */
+  private scheduleOnline(i: number): void {
+    const now = this.kernel.now;
+    const next = Math.min(now + this.hbUs, this.endAt[i]);
+    this.timer[i] = next === Infinity ? -1 : this.kernel.at(Math.round(next), this.handlers[i]);
+  }
+
+  /** Connected at t = 0 (no accept): for runs that start in steady state. */
+  private placeOnline(i: number): void {
+    const s = this.pick();
+    if (s < 0 || this.count[s] >= this.spec.limit) {
+      this.state[i] = WAIT;
+      this.timer[i] = this.kernel.schedule(0, this.handlers[i]);
+      return;
+    }
+    this.server[i] = s;
+    const c = ++this.count[s];
+    if (c > this.peakPer[s]) this.peakPer[s] = c;
+    if (c > this.windowPeak[s]) this.windowPeak[s] = c;
+    this.connections++;
+    this.sessions++;
+    this.state[i] = ONLINE;
+    this.setEnd(i);
+    // Heartbeats already in progress: a uniform phase.
+    const first = Math.min(this.kernel.now + Math.floor(this.rng.next() * this.hbUs), this.endAt[i]);
+    this.timer[i] = first === Infinity ? -1 : this.kernel.at(Math.round(first), this.handlers[i]);
+  }
+
+  /** The connection ends by itself (endAt reached). */
+  private end(i: number): void {
+    const kind = this.endKind[i];
+    this.release(i);
+    if (kind === END_LOGOUT) {
+      this.totals.logouts++;
+      return this.goOff(i);
+    }
+    this.state[i] = WAIT;
+    this.attempt[i] = 0;
+    if (kind === END_DROP) {
+      // No network for a while; the phone reconnects as soon as it is back (connectivity change), the
+      // reconnect policy paces the attempts after that one.
+      this.totals.drops++;
+      const off = this.meanOffUs > 0 ? Math.round(this.rng.exp(this.meanOffUs)) : 0;
+      this.timer[i] = this.kernel.schedule(off, this.handlers[i]);
+      return;
+    }
+    // END_CLOSE: the server closed it (drain): a reset reaches the client after half a round trip.
+    return this.retry(i, this.rttUs[i] >>> 1);
+  }
+
+  /** Takes connection i off its server's books (LOGIN or ONLINE). */
+  private release(i: number): void {
+    const s = this.server[i];
+    this.count[s]--;
+    this.connections--;
+    if (this.state[i] === ONLINE) this.sessions--;
+  }
+
+  private refuse(i: number, noticeUs: number): void {
+    this.totals.refused++;
+    this.sec.refused++;
+    this.state[i] = WAIT;
+    this.retry(i, noticeUs);
+  }
+
+  /** Next attempt after `extraUs` plus the reconnect policy's delay for this attempt. */
+  private retry(i: number, extraUs: number): void {
+    const a = this.attempt[i];
+    if (a < 255) this.attempt[i] = a + 1;
+    const d = reconnectDelay(this.reconnect, a, this.rng);
+    this.timer[i] = this.kernel.schedule(extraUs + d, this.handlers[i]);
+  }
+
+  private pick(): number {
+    const n = this.nServers;
+    const st = this.srvState;
+    if (this.balancer === 'least-loaded') {
+      let best = -1;
+      const count = this.count;
+      for (let s = 0; s < n; s++) if (st[s] === UP && (best < 0 || count[s] < count[best])) best = s;
+      return best;
+    }
+    if (this.balancer === 'round-robin') {
+      for (let j = 0; j < n; j++) {
+        const s = this.rr;
+        this.rr = (this.rr + 1) % n;
+        if (st[s] === UP) return s;
+      }
+      return -1;
+    }
+    let up = 0;
+    for (let s = 0; s < n; s++) if (st[s] === UP) up++;
+    if (up === 0) return -1;
+    let j = this.lbRng.int(0, up - 1);
+    for (let s = 0; s < n; s++) if (st[s] === UP && j-- === 0) return s;
+    return -1;
+  }
+
+  // ---- restarts ----
+
+  private plan(p: RestartPlan): void {
+    if (!(RESTART_POLICIES as readonly string[]).includes(p.policy)) {
+      throw new RangeError(`restart policy must be one of ${RESTART_POLICIES.join(', ')}, got '${p.policy}'`);
+    }
+    if (!(p.at >= 0)) throw new RangeError(`restart at must be >= 0 seconds, got ${p.at}`);
+    const servers = p.servers ?? Array.from({ length: this.nServers }, (_, s) => s);
+    for (const s of servers) if (!(Number.isInteger(s) && s >= 0 && s < this.nServers)) throw new RangeError(`restart: no server ${s}`);
+    let at = p.at;
+    const method: RestartMethod = p.policy === 'night' ? (p.method ?? 'hard') : p.policy;
+    if (p.policy === 'night') {
+      if (!this.curve) throw new RangeError("restart policy 'night' needs a diurnal curve (options.diurnal)");
+      at = nextClock(p.at, this.startClockS, troughClock(this.curve));
+    }
+    const k = this.kernel;
+    k.at(Math.max(k.now, Math.round(at * US)), () => this.begin(p, method, servers));
+  }
+
+  private begin(p: RestartPlan, method: RestartMethod, servers: number[]): void {
+    if (this.records.length >= 255) throw new RangeError('connection layer: at most 255 restarts per run');
+    const rec: RestartRecord = {
+      policy: p.policy, method, servers, start: this.now, end: null, sessionsBefore: this.sessions, minSessions: this.sessions,
+      cut: 0, back: 0, left: 0, reconnected99: null,
+    };
+    this.records.push(rec);
+    const id = this.records.length;
+    this.kernel.trace.record(this.kernel.now, 'cl-restart', this.name, p.policy, method, servers.length);
+    const downtimeUs = (p.downtime ?? 5) * US;
+    const batch = Math.max(1, p.batch ?? 1);
+    const k = this.kernel;
+    if (method === 'hard') {
+      for (const s of servers) this.cut(s, id, p.noticeWithin ?? 0);
+      this.upAfter(servers, downtimeUs, rec, true, () => undefined);
+      return;
+    }
+    const batches: number[][] = [];
+    for (let b = 0; b < servers.length; b += batch) batches.push(servers.slice(b, b + batch));
+    const windowUs = Math.round((p.window ?? 60) * US);
+    const backFraction = p.backFraction ?? 0.99;
+    const maxWaitUs = (p.maxWait ?? 600) * US;
+    const next = (b: number): void => {
+      if (b >= batches.length) return;
+      const group = batches[b];
+      if (method === 'drain') {
+        for (const s of group) this.drain(s, id, windowUs);
+        k.schedule(windowUs, () => {
+          for (const s of group) this.cut(s, id, 0); // anything left (logins that raced the drain)
+          this.upAfter(group, downtimeUs, rec, b === batches.length - 1, () => next(b + 1));
+        });
+        return;
+      }
+      // rolling: cut one batch, wait for it to come back up and the layer to recover, then the next.
+      const before = this.sessions;
+      for (const s of group) this.cut(s, id, p.noticeWithin ?? 0);
+      this.upAfter(group, downtimeUs, rec, b === batches.length - 1, () => {
+        const waitStart = k.now;
+        const poll = (): void => {
+          if (this.sessions >= backFraction * before || k.now - waitStart >= maxWaitUs) next(b + 1);
+          else k.schedule(US, poll);
+        };
+        poll();
+      });
+    };
+    next(0);
+  }
+
+  /** Brings servers up after downtime; `last`: the plan's last batch, its end is the plan's end. */
+  private upAfter(servers: number[], downtimeUs: number, rec: RestartRecord, last: boolean, then: () => void): void {
+    if (downtimeUs === Infinity) return;
+    this.kernel.schedule(Math.round(downtimeUs), () => {
+      for (const s of servers) {
+        this.srvState[s] = UP;
+        this.nextFree[s] = this.kernel.now;
+      }
+      if (last) rec.end = this.now;
+      then();
+    });
+  }
+
+  /** Stops server s (process exit): the backlog is reset, every connection cut; clients notice and reconnect. */
+  private cut(s: number, id: number, noticeWithinS: number): void {
+    const k = this.kernel;
+    const rec = this.records[id - 1];
+    this.srvState[s] = DOWN;
+    this.clearBacklog(s);
+    const spread = noticeWithinS * US;
+    for (let i = 0; i < this.nClients; i++) {
+      if (this.server[i] !== s) continue;
+      const st = this.state[i];
+      if (st !== LOGIN && st !== ONLINE) continue;
+      k.cancel(this.timer[i]);
+      this.release(i);
+      this.totals.cut++;
+      rec.cut++;
+      if (!this.cutOf[i]) this.cutOf[i] = id;
+      this.state[i] = WAIT;
+      this.attempt[i] = 0;
+      this.retry(i, (this.rttUs[i] >>> 1) + (spread > 0 ? Math.floor(this.rng.next() * spread) : 0));
+    }
+    this.noteMin(rec);
+  }
+
+  /** Server s stops accepting; its connections close spread uniformly over the window. */
+  private drain(s: number, id: number, windowUs: number): void {
+    const k = this.kernel;
+    const rec = this.records[id - 1];
+    this.srvState[s] = DRAINING;
+    this.clearBacklog(s);
+    for (let i = 0; i < this.nClients; i++) {
+      if (this.server[i] !== s) continue;
+      const st = this.state[i];
+      if (st !== LOGIN && st !== ONLINE) continue;
+      const closeAt = k.now + Math.floor(this.rng.next() * windowUs);
+      rec.cut++;
+      this.totals.cut++;
+      if (!this.cutOf[i]) this.cutOf[i] = id;
+      if (closeAt >= this.endAt[i]) continue; // it ends by itself first
+      this.endAt[i] = closeAt;
+      this.endKind[i] = END_CLOSE;
+      if (st === ONLINE) {
+        k.cancel(this.timer[i]);
+        this.timer[i] = k.at(closeAt, this.handlers[i]);
+      }
+    }
+  }
+
+  private clearBacklog(s: number): void {
+    const q = this.qClient[s];
+    for (let j = 0; j < this.qLen[s]; j++) {
+      const i = q[(this.qHead[s] + j) % q.length];
+      if (this.state[i] === QUEUED && this.server[i] === s && this.qTicket[s][(this.qHead[s] + j) % q.length] === this.ticket[i]) {
+        this.kernel.cancel(this.timer[i]);
+        this.refuse(i, this.rttUs[i] >>> 1);
+      }
+    }
+    this.qLen[s] = 0;
+    this.qHead[s] = 0;
+    if (this.acceptBusy[s]) {
+      this.kernel.cancel(this.acceptTimer[s]);
+      this.acceptBusy[s] = 0;
+    }
+  }
+
+  private checkBack(rec: RestartRecord): void {
+    if (rec.reconnected99 === null && rec.back >= 0.99 * (rec.cut - rec.left)) rec.reconnected99 = this.now - rec.start;
+  }
+
+  private noteMin(rec: RestartRecord): void {
+    if (this.sessions < rec.minSessions) rec.minSessions = this.sessions;
+  }
+
+  // ---- per-second sampling ----
+
+  private sample(): void {
+    const s = this.series;
+    const c = this.sec;
+    let backlog = 0;
+    let maxS = 0;
+    let minS = Infinity;
+    let cpu = 0;
+    for (let j = 0; j < this.nServers; j++) {
+      backlog += this.qLen[j];
+      if (this.srvState[j] !== UP && this.srvState[j] !== DRAINING) {
+        this.cpuUs[j] = 0;
+        continue;
+      }
+      const n = this.count[j];
+      if (n > maxS) maxS = n;
+      if (n < minS) minS = n;
+      const u = this.cpuUs[j] / (US * this.spec.cores);
+      if (u > cpu) cpu = u;
+      this.cpuUs[j] = 0;
+    }
+    if (backlog > this.peakBacklog) this.peakBacklog = backlog;
+    const t = Math.round(this.now);
+    s.t.push(t);
+    s.sessions.push(this.sessions);
+    s.connections.push(this.connections);
+    s.attempts.push(c.attempts);
+    s.accepts.push(c.accepts);
+    s.refused.push(c.refused);
+    s.failed.push(c.failed);
+    s.logicQps.push(c.logic);
+    s.heartbeats.push(c.heartbeats);
+    s.backlog.push(backlog);
+    s.maxServer.push(maxS);
+    s.minServer.push(minS === Infinity ? 0 : minS);
+    s.cpuMax.push(cpu);
+    this.kernel.trace.record(this.kernel.now, 'cl-s', this.name, this.sessions, this.connections, c.attempts, c.accepts, c.refused, c.failed, c.logic, c.heartbeats, backlog);
+    for (const r of this.records) if (r.end === null || r.reconnected99 === null) this.noteMin(r);
+    c.attempts = c.accepts = c.refused = c.failed = c.logic = c.heartbeats = 0;
+  }
+}
+
+/** Builds a layer, runs it for `seconds`, returns the result. */
+export function runConnectionLayer(o: ConnectionLayerOptions & { seconds: number; onProgress?: (doneS: number, totalS: number) => void }): LayerResult {
+  if (!(o.seconds > 0)) throw new RangeError(`connection layer: seconds must be > 0, got ${o.seconds}`);
+  return new ConnectionLayer(o).run(o.seconds, o.onProgress);
+}
+
+/** A series as chart points: [t, value] averaged over buckets of `every` seconds (rates stay per second). */
+export function bucketed(t: readonly number[], ys: readonly number[], every: number): { x: number; y: number }[] {
+  const out: { x: number; y: number }[] = [];
+  for (let i = 0; i < t.length; i += every) {
+    let sum = 0;
+    const end = Math.min(t.length, i + every);
+    for (let j = i; j < end; j++) sum += ys[j];
+    out.push({ x: t[end - 1], y: sum / (end - i) });
+  }
+  return out;
+}
+
+
