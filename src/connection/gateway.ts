@@ -3,7 +3,7 @@
 // pushes. It keeps replies in request order even when some are answered locally and some by
 // the logic layer. Sans-I/O: bytes in through data(), bytes out through the transport port.
 import {
-  ChunkWriter, ProtocolError, Push, ReplyError, RequestDecoder, RespMap, SimpleString, writeReply,
+  ChunkWriter, ProtocolError, Push, ReplyError, RequestDecoder, RespMap, SimpleString, writeBulkBytes, writeReply,
   type Reply, type RequestLimits,
 } from '../wire';
 import type { Down, Up } from './layer-messages';
@@ -81,6 +81,17 @@ function globMatch(pattern: string, s: string): boolean {
 const PONG = new SimpleString('PONG');
 const PENDING = Symbol('pending');
 
+/** A reply, or the exact bytes of a bulk string that is not UTF-8 text (ECHO of binary data). */
+type Answer = Reply | Uint8Array;
+
+/** Redis's string2ll() over a string: no '+', no leading zeros, no "-0" (SELECT 00 is refused). */
+const REDIS_INT = /^(0|-?[1-9]\d{0,18})$/;
+
+/** CLIENT SETNAME and HELLO ... SETNAME: the name Redis refuses, or null. */
+function badClientName(name: string): ReplyError | null {
+  return /^[!-~]*$/.test(name) ? null : new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
+}
+
 interface PendingLogin { req: number; hello: { proto: 2 | 3; name?: string } | null }
 
 interface Conn {
@@ -91,7 +102,7 @@ interface Conn {
   user: string;
   name: string;
   login: PendingLogin | null;
-  slots: (Reply | typeof PENDING)[]; // replies not yet written, in request order
+  slots: (Answer | typeof PENDING)[]; // replies not yet written, in request order
   headReq: number; // request number of slots[0]
   nextReq: number;
   out: ChunkWriter;
@@ -333,10 +344,10 @@ export class Gateway {
 
   private local(c: Conn, req: number, name: string, args: string[]): void {
     switch (name) {
-      case 'ping':
-        return this.answer(c, req, args.length > 1 ? args[1] : PONG);
+      case 'ping': // binary data comes back unchanged, as from Redis
+        return this.answer(c, req, args.length > 1 ? c.decoder.rawArg(1) ?? args[1] : PONG);
       case 'echo':
-        return this.answer(c, req, args[1]);
+        return this.answer(c, req, c.decoder.rawArg(1) ?? args[1]);
       case 'quit':
         this.answer(c, req, OK);
         c.closeAfterFlush = true;
@@ -344,7 +355,7 @@ export class Gateway {
       case 'hello':
         return this.hello(c, req, args);
       case 'select': // one database, as in a cluster
-        if (!/^-?\d+$/.test(args[1])) return this.answer(c, req, NOT_AN_INTEGER);
+        if (!REDIS_INT.test(args[1])) return this.answer(c, req, NOT_AN_INTEGER);
         return this.answer(c, req, Number(args[1]) === 0 ? OK : new ReplyError('ERR DB index is out of range'));
       case 'info':
         return this.answer(c, req, this.info());
@@ -377,6 +388,8 @@ export class Gateway {
         i += 2;
       } else if (opt === 'setname' && i + 1 < args.length) {
         name = args[++i];
+        const bad = badClientName(name);
+        if (bad) return this.answer(c, req, bad); // refused before any login or protocol switch
       } else {
         return this.answer(c, req, new ReplyError(`ERR Syntax error in HELLO option '${args[i]}'`));
       }
@@ -507,7 +520,8 @@ export class Gateway {
       }
       case 'setname':
         if (n !== 1) return wrongArity('client|setname');
-        if (!/^[!-~]*$/.test(args[2])) return new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
+        const bad = badClientName(args[2]);
+        if (bad) return bad;
         c.name = args[2];
         return OK;
       case 'getname':
@@ -527,7 +541,7 @@ export class Gateway {
     return c.nextReq++;
   }
 
-  private answer(c: Conn, req: number, reply: Reply): void {
+  private answer(c: Conn, req: number, reply: Answer): void {
     const i = req - c.headReq;
     if (i < 0 || i >= c.slots.length) return;
     if (c.forwarded?.delete(req) && c.forwarded.size === 0) c.forwarded = null;
@@ -542,7 +556,9 @@ export class Gateway {
     while (n < c.slots.length && c.slots[n] !== PENDING) {
       // htime: the reply goes out (in request order) later than the threshold after its request was read
       if (mon && now - c.readAt[n] > mon.htimeUs) mon.sink.htime(now, this.id);
-      writeReply(c.out, c.slots[n++] as Reply, c.resp === 3);
+      const r = c.slots[n++] as Answer;
+      if (r instanceof Uint8Array) writeBulkBytes(c.out, r);
+      else writeReply(c.out, r, c.resp === 3);
     }
     if (n > 0) {
       c.slots.splice(0, n);

@@ -209,6 +209,13 @@ export function writeReply(out: ChunkWriter, r: Reply, resp3 = false): void {
   throw new TypeError(`not a RESP reply: ${String(r)}`);
 }
 
+/** A bulk string of exactly these bytes (a Reply string is written as UTF-8; these need not be text). */
+export function writeBulkBytes(out: ChunkWriter, b: Uint8Array): void {
+  out.header(36, b.length);
+  out.bytes(b);
+  out.crlf();
+}
+
 const shared = new ChunkWriter(8 * 1024);
 
 /** One reply as bytes. Like Buffer.allocUnsafe, small results are views of a shared slab. */

@@ -5,5 +5,5 @@ export { RequestDecoder, DEFAULT_REQUEST_LIMITS } from './request-decoder';
 export type { RequestLimits } from './request-decoder';
 export { ReplyError, SimpleString, Push, RespMap } from './reply';
 export type { Reply } from './reply';
-export { encodeCommand, encodeReply, writeReply, ChunkWriter } from './encoder';
+export { encodeCommand, encodeReply, writeReply, writeBulkBytes, ChunkWriter } from './encoder';
 export { ReplyDecoder, NEED_MORE } from './reply-decoder';

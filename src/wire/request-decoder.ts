@@ -11,6 +11,7 @@
 // same read (Redis accepts it then), so the outcome never depends on how TCP split the stream.
 // Sans-I/O: push() bytes, call next() until null. Explicit states, integers parsed by hand, args grown one by one.
 
+import { isUtf8 } from 'node:buffer';
 import { ProtocolError, WireErrorCode, protocolError } from './errors';
 import { InputBuffer, utf8 } from './input-buffer';
 import { splitInline } from './inline';
@@ -113,6 +114,8 @@ export class RequestDecoder {
 
   private state = S_START;
   private args: string[] = [];
+  /** Bytes of the arguments of the current command that are not UTF-8 text, by argument index. */
+  private raw: Buffer[] | null = null;
   private left = 0; // bulk arguments still to read
   private bulkLen = 0;
   private scan = 0; // bytes of the current line already searched for its terminator
@@ -141,6 +144,16 @@ export class RequestDecoder {
     if (this.err === null) this.q.push(chunk);
   }
 
+  /**
+   * The bytes of argument `i` of the command next() returned last, when they are not valid UTF-8 (its
+   * string holds U+FFFD in their place): ECHO answers them unchanged, as Redis does (redis-cli --pipe
+   * ends with ECHO of 20 random bytes and waits for exactly those). Null for text arguments.
+   * Multibulk arguments only; inline "\xHH" escapes decode as UTF-8.
+   */
+  rawArg(i: number): Buffer | null {
+    return this.raw?.[i] ?? null;
+  }
+
   /** The next complete command, or null when more bytes are needed. Throws ProtocolError, then keeps throwing it. */
   next(): string[] | null {
     if (this.err !== null) throw this.err;
@@ -155,6 +168,7 @@ export class RequestDecoder {
         if (q.buf[p] !== STAR) {
           const cmd = this.inline();
           if (cmd === null) return null;
+          this.raw = null;
           if (cmd.length === 0) continue;
           return cmd;
         }
@@ -171,6 +185,7 @@ export class RequestDecoder {
         if (n <= 0) continue;
         this.left = n;
         this.args = [];
+        this.raw = null;
         this.state = S_HEAD;
       }
       return this.bulks();
@@ -217,7 +232,10 @@ export class RequestDecoder {
         this.state = S_DATA;
         return null;
       }
-      args.push(utf8(buf, p, p + len));
+      const arg = utf8(buf, p, p + len);
+      // U+FFFD cannot occur in a one-byte string, so text arguments cost one quick indexOf
+      if (arg.indexOf('\uFFFD') >= 0 && !isUtf8(buf.subarray(p, p + len))) (this.raw ??= [])[args.length] = Buffer.from(buf.subarray(p, p + len));
+      args.push(arg);
       p += len + 2;
       left--;
       state = S_HEAD;

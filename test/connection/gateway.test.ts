@@ -181,6 +181,34 @@ describe('Gateway: handshakes of stock clients', () => {
     ]);
   });
 
+  it('ECHO and PING give binary data back byte for byte (redis-cli --pipe waits for ECHO of 20 random bytes)', () => {
+    const out: Buffer[] = [];
+    const gw = new Gateway({ write: (_c, b) => void out.push(Buffer.from(b)), close: () => {} }, () => {});
+    gw.opened(1);
+    const magic = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x0d, 0x0a, 0x61]);
+    const bulk = (b: Buffer) => Buffer.concat([Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n')]);
+    // cut inside the binary argument: the bytes survive a command split across reads
+    const req = Buffer.concat([Buffer.from('*2\r\n$4\r\nECHO\r\n'), bulk(magic), Buffer.from('*2\r\n$4\r\nPING\r\n'), bulk(magic),
+      Buffer.from('*2\r\n$4\r\nECHO\r\n'), bulk(Buffer.from('héllo'))]);
+    gw.data(1, req.subarray(0, 20));
+    gw.data(1, req.subarray(20));
+    expect(Buffer.concat(out)).toEqual(Buffer.concat([bulk(magic), bulk(magic), bulk(Buffer.from('héllo'))]));
+  });
+
+  it('SELECT takes integers as Redis writes them; HELLO SETNAME refuses a bad name before switching protocol', () => {
+    const t = setup();
+    t.open(1);
+    t.send(1, 'SELECT 00\r\nSELECT -0\r\nSELECT 0\r\nHELLO 3 SETNAME "a b"\r\nCLIENT GETNAME\r\nHELLO 3 SETNAME ok\r\nCLIENT GETNAME\r\n');
+    const r = t.replies(1);
+    expect(r.slice(0, 4).map((x) => (x instanceof ReplyError ? x.message : x))).toEqual([
+      'ERR value is not an integer or out of range', 'ERR value is not an integer or out of range', 'OK',
+      'ERR Client names cannot contain spaces, newlines or special characters.',
+    ]);
+    expect(r[4]).toBe(null); // no name, and still RESP2 (a null bulk, not RESP3's _)
+    expect(new Map((r[5] as RespMap).entries).get('proto')).toBe(3);
+    expect(r[6]).toBe('ok');
+  });
+
   it('COMMAND DOCS describes imsim commands for redis-cli hints; unknown names are left out', () => {
     const t = setup();
     t.open(1);

@@ -132,6 +132,22 @@ describe('RequestDecoder', () => {
     expect(d.buffered).toBe(0);
   });
 
+  it('keeps the bytes of arguments that are not UTF-8 text, for the command just returned', () => {
+    const d = new RequestDecoder();
+    const bin = Buffer.from([0x41, 0xff, 0x00, 0xc3]);
+    const req = Buffer.concat([Buffer.from('*3\r\n$4\r\nECHO\r\n$4\r\n'), bin, Buffer.from('\r\n$3\r\n\uFFFD\r\n')]);
+    d.push(req.subarray(0, 22)); // cut inside the binary argument
+    expect(d.next()).toBe(null);
+    d.push(req.subarray(22));
+    expect(d.next()).toEqual(['ECHO', 'A\uFFFD\u0000\uFFFD', '\uFFFD']);
+    expect(d.rawArg(1)).toEqual(bin);
+    expect(d.rawArg(0)).toBe(null);
+    expect(d.rawArg(2)).toBe(null); // a real U+FFFD is text
+    d.push(Buffer.from('*2\r\n$4\r\nECHO\r\n$2\r\nok\r\n'));
+    expect(d.next()).toEqual(['ECHO', 'ok']);
+    expect(d.rawArg(1)).toBe(null);
+  });
+
   it('accepts plain Uint8Array chunks', () => {
     const d = new RequestDecoder();
     d.push(new TextEncoder().encode('*1\r\n$4\r\nPI'));
