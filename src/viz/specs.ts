@@ -31,7 +31,9 @@ function frame(opts: { title?: string; width?: number; height?: number }) {
 }
 
 function quant(field: string, title: string, scale: 'linear' | 'log' | undefined, extra: object = {}) {
-  return { field, type: 'quantitative', title, scale: { type: scale ?? 'linear', zero: false, ...extra } };
+  // `zero` means nothing on a log scale, and vega-lite prints a warning into the notebook if it is set.
+  const type = scale ?? 'linear';
+  return { field, type: 'quantitative', title, scale: { type, ...(type === 'log' ? {} : { zero: false }), ...extra } };
 }
 
 /** One line per series (series optional), x/y numeric. */

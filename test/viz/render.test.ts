@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toSvg } from '../../src/viz/render';
-import { lineChart } from '../../src/viz/specs';
+import { cdfChart, lineChart } from '../../src/viz/specs';
 
 const spec = lineChart(
   [0, 1, 2, 3].map((x) => ({ x, y: x * x, series: 'sq' })),
@@ -22,5 +22,16 @@ describe('toSvg', () => {
 
   it('rejects an invalid spec', async () => {
     await expect(toSvg({ mark: 'no-such-mark' })).rejects.toThrow();
+  });
+
+  it('renders log scales without warnings (they would show up as red boxes in a notebook)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const log = cdfChart([0.1, 1, 10, 100].map((value) => ({ series: 'a', value })), { xTitle: 's', xScale: 'log' });
+      expect(await toSvg(log)).toContain('<svg');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
