@@ -5,6 +5,8 @@ import { capacityCommand } from './capacity';
 import { clientCommand } from './client';
 import { clusterCommand } from './cluster';
 import { compareCommand } from './compare';
+import { loadCommand } from './load';
+import { proxyCommand } from './proxy';
 import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { simCommand } from './sim';
@@ -18,6 +20,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   token: { run: tokenCommand, about: 'print the login token of a user' },
   report: { run: reportCommand, about: 'execute the notebooks and write them as HTML under reports/' },
   cluster: { run: clusterCommand, about: 'a split deployment on this machine: N connection + M logic processes, one Redis' },
+  proxy: { run: proxyCommand, about: "real TCP through the simulator's link model (delay, bandwidth, loss, resets, cuts, NAT)" },
+  load: { run: loadCommand, about: 'N real clients with the simulated traffic model against imsim serve; the same ledger and metrics' },
   capacity: { run: capacityCommand, about: "size a deployment: the deck's 12M connections / 700k per server / 50% -> 35 servers" },
 };
 

@@ -5,7 +5,12 @@ import { ImClient, type ClientObserver, type ClientOptions } from '../protocol/c
 import type { Scheduler } from '../ports';
 import { realScheduler } from './real-scheduler';
 
-export interface Endpoint { host: string; port: number }
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** Told of each new socket before it connects (e.g. the load generator maps its local port to a device). */
+  onSocket?(socket: net.Socket): void;
+}
 
 export function tcpClient(
   opts: ClientOptions,
@@ -20,6 +25,7 @@ export function tcpClient(
       connect() {
         const s = net.connect(at.port, at.host);
         socket = s;
+        at.onSocket?.(s);
         s.setNoDelay(true);
         s.on('connect', () => socket === s && client.onConnected());
         s.on('data', (chunk) => socket === s && client.onData(chunk));

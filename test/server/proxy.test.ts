@@ -1,0 +1,224 @@
+// The chaos proxy over real loopback sockets: the simulator's link model applied to real TCP.
+// Assertions are about bytes, order and who learns what -- never about how fast anything is
+// (the one time check is a lower bound the model guarantees: nothing arrives before its delay).
+import * as net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/server/proxy/index';
+import type { LinkProfile } from '../../src/sim/network/profiles';
+
+interface Target {
+  port: number;
+  conns: net.Socket[];
+  received: () => Buffer;
+  events: string[];
+  close(): Promise<void>;
+}
+
+/** A target that records what it receives and how its connections end; `echo` sends it back. */
+async function target(echo = false): Promise<Target> {
+  const conns: net.Socket[] = [];
+  const chunks: Buffer[] = [];
+  const events: string[] = [];
+  const server = net.createServer((s) => {
+    conns.push(s);
+    s.on('data', (b) => {
+      chunks.push(b);
+      if (echo) s.write(b);
+    });
+    s.on('end', () => events.push('end'));
+    s.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+    s.on('close', () => events.push('close'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port, conns, events,
+    received: () => Buffer.concat(chunks),
+    close: () => new Promise<void>((r) => {
+      for (const c of conns) c.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+const fast = (x: Partial<LinkProfile>): Partial<LinkProfile> => ({
+  name: 'test', downKbps: 0, upKbps: 0, downDelayMs: 1, upDelayMs: 1, jitterMs: 0, loss: 0, radioTailMs: 0, ...x,
+});
+
+const until = async (what: string, cond: () => boolean, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function connect(port: number): Promise<net.Socket & { got: () => Buffer; events: string[] }> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1') as net.Socket & { got: () => Buffer; events: string[] };
+    const chunks: Buffer[] = [];
+    s.events = [];
+    s.got = () => Buffer.concat(chunks);
+    s.on('data', (b) => chunks.push(b));
+    s.on('end', () => s.events.push('end'));
+    s.on('error', (e: NodeJS.ErrnoException) => s.events.push(`error ${e.code}`));
+    s.on('close', () => s.events.push('close'));
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Deterministic pseudo-random bytes (no Math.random in the test either). */
+function bytes(n: number, seed = 7): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function setup(opts: Partial<ProxyOptions>, echo = false): Promise<{ t: Target; p: RunningProxy; lines: string[] }> {
+  const t = await target(echo);
+  const lines: string[] = [];
+  const p = await startProxy({ target: { host: '127.0.0.1', port: t.port }, log: (l) => lines.push(l), ...opts });
+  cleanup.push(() => t.close(), () => p.close());
+  return { t, p, lines };
+}
+
+describe('chaos proxy', () => {
+  it('a lossy, narrow link delivers every byte intact and in order, both ways (loss = retransmission stalls)', async () => {
+    const { t, p } = await setup({ profile: fast({ loss: 0.2, upKbps: 4000, downKbps: 4000, jitterMs: 3 }), seed: 3 }, true);
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    const data = bytes(60_000);
+    // written in uneven pieces, as an application would
+    for (let off = 0, k = 1; off < data.length; k++) {
+      const n = Math.min(data.length - off, (k * 977) % 9000 + 1);
+      c.write(data.subarray(off, off + n));
+      off += n;
+    }
+    await until('all bytes at the target and back', () => c.got().length >= data.length, 30_000);
+    expect(t.received().equals(data)).toBe(true);
+    expect(c.got().equals(data)).toBe(true);
+    expect(p.stats.retransmissions).toBeGreaterThan(0); // the loss model was at work
+    expect(p.stats).toMatchObject({ bytesUp: data.length, bytesDown: data.length, reset: 0 });
+  });
+
+  it('really delays: a round trip takes at least the two one-way delays of the profile', async () => {
+    const { p } = await setup({ profile: fast({ upDelayMs: 120, downDelayMs: 80 }) }, true);
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    await sleep(450); // past the modelled handshake (one round trip)
+    const t0 = process.hrtime.bigint();
+    c.write('ping');
+    await until('echo', () => c.got().toString() === 'ping');
+    const rttMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    expect(rttMs).toBeGreaterThanOrEqual(200 - 1); // a lower bound the model guarantees (timers never fire early)
+  });
+
+  it('bytes written before the modelled handshake completes are held, then delivered in order', async () => {
+    const { t, p } = await setup({ profile: fast({ upDelayMs: 60, downDelayMs: 60 }) });
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    c.write('one ');
+    c.write('two ');
+    await until('held bytes', () => t.received().length === 8);
+    expect(t.received().toString()).toBe('one two ');
+  });
+
+  it('a FIN travels behind the data, each way', async () => {
+    const { t, p } = await setup({ profile: fast({}) });
+    const c = await connect(p.port);
+    c.end('last words');
+    await until('server saw the FIN', () => t.events.includes('end'));
+    expect(t.received().toString()).toBe('last words');
+    await until('client closed', () => c.events.includes('close'));
+    expect(c.events.some((e) => e.startsWith('error'))).toBe(false);
+    expect(p.stats.closed).toBe(1);
+  });
+
+  it('a reset closes both sides: the client at once, the server one trip later', async () => {
+    const { t, p, lines } = await setup({ profile: fast({}) });
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    c.write('hello');
+    await until('hello through', () => t.received().toString() === 'hello');
+    p.resetAll('test reset');
+    await until('client closed', () => c.events.includes('close'));
+    await until('server closed', () => t.events.includes('close'));
+    expect(c.events).toContain('error ECONNRESET');
+    expect(t.events).toContain('error ECONNRESET');
+    expect(p.stats.reset).toBe(1);
+    expect(lines.some((l) => l.includes('reset of 1 connection'))).toBe(true);
+  });
+
+  it('a half-open cut swallows bytes both ways while both sockets stay open', async () => {
+    const { t, p, lines } = await setup({ profile: fast({}) });
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    c.write('before');
+    await until('before through', () => t.received().toString() === 'before');
+    p.cutAll();
+    c.write(' after');
+    t.conns[0].write('from the server');
+    await sleep(300); // 150x the one-way delay: would long have arrived on a live link
+    expect(t.received().toString()).toBe('before');
+    expect(c.got().length).toBe(0);
+    expect(c.destroyed).toBe(false);
+    expect(t.conns[0].destroyed).toBe(false);
+    expect(c.events).toEqual([]);
+    expect(lines.some((l) => l.includes('half-open cut of 1 connection'))).toBe(true);
+  });
+
+  it('NAT expiry: after the idle timeout the mapping is gone; the next packet from the device is reset', async () => {
+    const { t, p, lines } = await setup({ profile: fast({}), natIdleUs: 150_000 });
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    c.write('a');
+    await until('a through', () => t.received().toString() === 'a');
+    c.write('b'); // not idle yet: the mapping lives
+    await until('b through', () => t.received().toString() === 'ab');
+    await sleep(400); // idle longer than the NAT keeps a mapping
+    c.write('c');
+    await until('client reset', () => c.events.includes('close'));
+    expect(c.events).toContain('error ECONNRESET');
+    expect(t.received().toString()).toBe('ab'); // 'c' never reached the server
+    expect(t.events).not.toContain('close'); // the server knows nothing yet (it learns only by giving up)
+    expect(lines.some((l) => l.includes('NAT mapping expired'))).toBe(true);
+  });
+
+  it('a blackhole: the modelled handshake never completes and the connect gives up', async () => {
+    const { t, p, lines } = await setup({ profile: fast({ loss: 1 }), giveUpUs: 1_500_000 });
+    const c = await connect(p.port);
+    c.write('anyone?');
+    await until('client reset', () => c.events.includes('close'), 5000);
+    expect(t.conns.length).toBe(0);
+    expect(p.stats.failed).toBe(1);
+    expect(lines.some((l) => l.includes('connect failed: connect timed out'))).toBe(true);
+  });
+
+  it('connections of one named device share its link; others are devices of their own', async () => {
+    const t = await target(true);
+    let dev: ReturnType<RunningProxy['device']> | undefined;
+    const p = await startProxy({ target: { host: '127.0.0.1', port: t.port }, profile: fast({}), deviceOf: () => dev });
+    cleanup.push(() => t.close(), () => p.close());
+    dev = p.device('phone', { profile: fast({ upDelayMs: 2 }) });
+    const a = await connect(p.port);
+    const b = await connect(p.port);
+    cleanup.push(async () => void a.destroy(), async () => void b.destroy());
+    a.write('x');
+    b.write('y');
+    await until('echoes', () => a.got().length === 1 && b.got().length === 1);
+    expect(dev.live).toBe(2);
+    expect(dev.bytesUp).toBeGreaterThan(0);
+    expect([...p.devices.keys()]).toEqual(['phone']);
+  });
+});
