@@ -2,11 +2,16 @@
 // mobility, carrier NAT), one connection-layer gateway, the async queue, one logic layer and the
 // embedded store, all driven by one kernel. The gateway, logic layer and clients are the very
 // objects the real server runs over TCP.
-import { Gateway } from '../connection/gateway';
+import { Gateway, type OutputBufferOptions } from '../connection/gateway';
 import type { Down, Up } from '../connection/layer-messages';
 import { AsyncQueue } from '../logic/async-queue';
 import { delayedStore } from '../logic/delayed-store';
-import { LogicLayer } from '../logic/logic-layer';
+import { LogicLayer, type SessionDirectory } from '../logic/logic-layer';
+import { SessionTable } from '../logic/sessions';
+import type { Session } from '../protocol/server-half';
+import { ReplyError } from '../wire';
+import { LogicModel, type LogicModelOptions } from './logic-model';
+import { serviceSampler } from './queueing/service';
 import { MemoryStore, type MemoryStoreOptions } from '../logic/memory-store';
 import type { RangeResult, SyncStore } from '../logic/store';
 import { IdleReaper } from '../connection/idle-reaper';
@@ -58,6 +63,14 @@ export interface WorldOptions {
   serverIdleUs?: number;
   /** The deck's monitoring, fed as the real server feeds it (cmdq sampled at each change of the up queue). */
   monitor?: MonitorSink;
+  /**
+   * Model the logic layer's capacity: workers with service times per command, a bounded async queue,
+   * request timeouts, a store latency model, restarts (restartLogic). Without it requests reach the
+   * logic layer after `hopUs` and cost no time there.
+   */
+  logic?: LogicModelOptions;
+  /** The connection layer's bounded output buffer for slow consumers (see OutputBufferOptions). */
+  output?: OutputBufferOptions;
 }
 
 /**
@@ -76,8 +89,16 @@ export class World {
   readonly kernel: Kernel;
   readonly sched: Scheduler;
   readonly gateway: Gateway;
-  readonly logic: LogicLayer;
+  private logicLayer: LogicLayer;
   readonly store: MemoryStore;
+  /** The logic layer's capacity model (only with WorldOptions.logic). */
+  readonly logicModel: LogicModel | null = null;
+  /** Logic-layer restarts: when each went down and came back (µs), and requests the gateway forwarded again. */
+  readonly restarts: { down: number; up: number; retried: number }[] = [];
+  private epoch = 0;
+  private readonly makeLogic: () => LogicLayer;
+  /** Bytes each connection delivered to its client (for the socket backlog; only with `output`). */
+  private readonly deliveredDown = new Map<number, number>();
   readonly ledger = new Ledger();
   /** Every device's client and link, by device name (`<user>-d1` unless given). */
   readonly clients = new Map<string, ImClient>();
@@ -98,25 +119,52 @@ export class World {
     this.sched = { now: () => k.now, setTimer: (d, fn) => k.schedule(d, fn), clearTimer: (id) => void k.cancel(id) };
     this.store = new MemoryStore(opts.store);
     const hop = opts.hopUs ?? 100;
-    const store = delayedStore(this.watchQueueLogins(this.store), this.sched, opts.storeUs ?? 200);
+    const lat = opts.logic?.storeLatency;
+    const storeUs = lat ? serviceSampler(lat, this.kernel.rng('store/latency')) : opts.storeUs ?? 200;
+    const store = delayedStore(this.watchQueueLogins(this.store), this.sched, storeUs);
     const downQueue = new AsyncQueue<Down>(this.sched, hop, (m) => this.gateway.downstream(m));
     const mon = opts.monitor ? { monitor: opts.monitor, clock: this.sched } : {};
-    const cmdq = () => opts.monitor?.cmdq(k.now, 0, this.upQueue.length);
-    this.logic = new LogicLayer(store, (_gw, m) => downQueue.push(m), { protocol: opts.protocol, pageSize: opts.pageSize, ...mon });
+    const backlog = () => (this.logicModel ? this.logicModel.backlog : this.upQueue.length);
+    const cmdq = () => opts.monitor?.cmdq(k.now, 0, backlog());
+    const directory = opts.logic ? this.routes() : undefined;
+    this.makeLogic = () => {
+      const epoch = this.epoch;
+      // A process that died runs nothing more: store replies to it are dropped (what it wrote stays written).
+      const mine: typeof store = opts.logic
+        ? { exec: (op, done) => store.exec(op, (r) => void (epoch === this.epoch && done(r))), backlog: 0 }
+        : store;
+      return new LogicLayer(mine, (_gw, m) => {
+        if (epoch !== this.epoch) return; // a process that died says nothing
+        if (m.k !== 'push') this.logicModel?.answered(m.conn, m.req);
+        downQueue.push(m);
+      }, { protocol: opts.protocol, pageSize: opts.pageSize, directory, ...mon });
+    };
+    this.logicLayer = this.makeLogic();
     this.upQueue = new AsyncQueue<Up>(this.sched, hop, (m) => {
       cmdq();
       this.logic.handle(m);
     });
+    if (opts.logic) {
+      this.logicModel = new LogicModel(this.sched, (name) => this.kernel.rng(name), opts.logic, hop,
+        (m) => this.logic.handle(m),
+        (m, why) => downQueue.push({ k: 'reply', conn: m.conn, req: m.req, reply: new ReplyError(why) }),
+        cmdq);
+    }
+    const model = this.logicModel;
     this.gateway = new Gateway(
       {
         write: (conn, bytes) => this.conns.get(conn)?.serverWrite(bytes),
         close: (conn) => this.conns.get(conn)?.serverClose(),
+        buffered: (conn) => {
+          const c = this.conns.get(conn);
+          return c ? c.payloadDown - (this.deliveredDown.get(conn) ?? 0) : 0;
+        },
       },
-      (m) => {
+      model ? (m) => model.offer(m) : (m) => {
         this.upQueue.push(m);
         cmdq();
       },
-      mon,
+      { ...mon, output: opts.output },
     );
     this.reaper = opts.serverIdleUs
       ? new IdleReaper(this.sched, opts.serverIdleUs, (id) => {
@@ -127,6 +175,59 @@ export class World {
         this.gateway.closed(id);
       })
       : null;
+  }
+
+  /** The logic layer now (a restart makes a new one). */
+  get logic(): LogicLayer {
+    return this.logicLayer;
+  }
+
+  /**
+   * Restarts the logic layer (needs WorldOptions.logic): its process dies now and a new one takes over
+   * `downUs` later. Clients stay connected to the connection layer. Who is online where is kept outside
+   * the logic layer (the route table), so the new process serves everyone at once. With a durable
+   * queue it first redoes what the old one took and did not answer; otherwise the connection layer
+   * forwards again what is still unanswered.
+   */
+  restartLogic(downUs: number): void {
+    const model = this.logicModel;
+    if (!model) throw new Error('restartLogic needs a modelled logic layer: give WorldOptions.logic (e.g. { workers: 4 })');
+    if (model.isDown) throw new Error('the logic layer is already down');
+    const down = this.kernel.now;
+    this.kernel.trace.record(down, 'logic-down');
+    this.epoch++;
+    model.crash();
+    this.kernel.schedule(downUs, () => {
+      this.logicLayer = this.makeLogic();
+      model.resume();
+      const retried = model.durable ? 0 : this.gateway.retryUnanswered();
+      this.kernel.trace.record(this.kernel.now, 'logic-up', retried);
+      this.restarts.push({ down, up: this.kernel.now, retried });
+    });
+  }
+
+  /**
+   * The route table (user -> connections), kept beside the store as the real split deployment keeps it
+   * in Redis: it outlives a logic-layer process.
+   */
+  private routes(): SessionDirectory {
+    const byUser = new Map<string, Set<number>>();
+    return {
+      opened: (s) => void (byUser.get(s.user) ?? byUser.set(s.user, new Set()).get(s.user)!).add(s.conn),
+      closed: (_gw, conn, user) => {
+        const set = byUser.get(user);
+        set?.delete(conn);
+        if (set?.size === 0) byUser.delete(user);
+      },
+      lookup: (user, then) => {
+        const sessions: Session[] = [];
+        for (const conn of byUser.get(user) ?? []) {
+          if (!this.conns.has(conn)) continue; // a close the old process never heard of: repaired on lookup
+          sessions.push(this.logic.sessions.get(this.gateway.id, conn) ?? SessionTable.detached(this.gateway.id, conn, user));
+        }
+        then(sessions);
+      },
+    };
   }
 
   /** Wraps the store to see each queue-protocol login read (a range from 0). */
@@ -197,9 +298,16 @@ export class World {
               this.reaper?.touch(id);
               this.gateway.data(id, bytes);
             },
-            toClient: (bytes) => client.onData(bytes),
+            toClient: (bytes) => {
+              if (this.opts.output) {
+                this.deliveredDown.set(id, (this.deliveredDown.get(id) ?? 0) + bytes.length);
+                this.gateway.drained(id);
+              }
+              client.onData(bytes);
+            },
             serverClosed: (why) => {
               if (!this.conns.delete(id)) return; // already closed by the connection layer
+              this.deliveredDown.delete(id);
               this.reaper?.forget(id);
               trace.record(this.kernel.now, 'closed', 'server', user, id, why);
               if (accepted) this.gateway.closed(id);

@@ -9,6 +9,7 @@ import { s8AckBatching } from './s8-ack-batching';
 import { s9TwoDevices } from './s9-two-devices';
 import { s10HeartbeatNat } from './s10-heartbeat-nat';
 import { s11Voice } from './s11-voice';
+import { s6LogicRestart } from './s6-logic-restart';
 
 export type { Check, Scenario, ScenarioOptions, ScenarioResult } from './result';
 
@@ -22,6 +23,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   's9-two-devices': s9TwoDevices,
   's10-heartbeat-nat': s10HeartbeatNat,
   's11-voice': s11Voice,
+  's6-logic-restart': s6LogicRestart,
 };
 
 export const DEFAULT_SCENARIO = 'conversation';
