@@ -169,7 +169,8 @@ export interface RestartRecord {
   back: number;
   /** Cut clients whose users left before reconnecting (diurnal): not counted as owed. */
   left: number;
-  /** Seconds from start until 99% of the cut clients (less those who left) were logged in again. */
+  /** Seconds from start until the operation was over (its last server back up) and 99% of the clients it closed
+   * (less those whose users left) were logged in again; null if not yet. */
   reconnected99: number | null;
 }
 
@@ -471,6 +472,20 @@ export class ConnectionLayer {
     return Array.from(this.windowPeak);
   }
 
+  /**
+   * The books, recounted from the client rows: clients per state, connections summed over servers. For
+   * tests and audits (O(clients)): connections = Σ servers = logging in + online; sessions = online.
+   */
+  census(): { off: number; waiting: number; connecting: number; queued: number; loggingIn: number; online: number;
+    serverSum: number; connections: number; sessions: number } {
+    const by = [0, 0, 0, 0, 0, 0];
+    for (let i = 0; i < this.nClients; i++) by[this.state[i]]++;
+    let serverSum = 0;
+    for (let s = 0; s < this.nServers; s++) serverSum += this.count[s];
+    return { off: by[OFF], waiting: by[WAIT], connecting: by[SYN], queued: by[QUEUED], loggingIn: by[LOGIN], online: by[ONLINE],
+      serverSum, connections: this.connections, sessions: this.sessions };
+  }
+
   result(): LayerResult {
     const s = this.series;
     const max = (xs: number[]) => xs.reduce((a, b) => (b > a ? b : a), 0);
@@ -655,7 +670,7 @@ export class ConnectionLayer {
   /** Next heartbeat, or the end of the connection if sooner. */
   private scheduleOnline(i: number): void {
     const now = this.kernel.now;
-    const next = Math.min(now + this.hbUs, this.endAt[i]);
+    const next = Math.max(now, Math.min(now + this.hbUs, this.endAt[i]));
     this.timer[i] = next === Infinity ? -1 : this.kernel.at(Math.round(next), this.handlers[i]);
   }
 
@@ -825,7 +840,10 @@ export class ConnectionLayer {
         this.srvState[s] = UP;
         this.nextFree[s] = this.kernel.now;
       }
-      if (last) rec.end = this.now;
+      if (last) {
+        rec.end = this.now;
+        this.checkBack(rec);
+      }
       then();
     });
   }
@@ -895,7 +913,8 @@ export class ConnectionLayer {
   }
 
   private checkBack(rec: RestartRecord): void {
-    if (rec.reconnected99 === null && rec.back >= 0.99 * (rec.cut - rec.left)) rec.reconnected99 = this.now - rec.start;
+    // Only once the operation is over (its last server back up): a drain or a rolling restart cuts more later.
+    if (rec.end !== null && rec.reconnected99 === null && rec.back >= 0.99 * (rec.cut - rec.left)) rec.reconnected99 = this.now - rec.start;
   }
 
   private noteMin(rec: RestartRecord): void {
