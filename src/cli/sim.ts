@@ -34,7 +34,8 @@ export async function simCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const which = oneOf(opts.protocol, ['queue', 'versioned', 'both'] as const, '--protocol');
-  const protocols: ProtocolName[] = which === 'both' ? [...PROTOCOLS] : [which];
+  const once = which === 'both' && SCENARIOS[String(opts.scenario)]?.protocolIndependent;
+  const protocols: ProtocolName[] = once ? ['versioned'] : which === 'both' ? [...PROTOCOLS] : [which];
   const results: ScenarioResult[] = [];
   for (const protocol of protocols) {
     const file = opts.trace ? (protocols.length > 1 ? addSuffix(String(opts.trace), protocol) : String(opts.trace)) : null;

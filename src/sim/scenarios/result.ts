@@ -42,6 +42,8 @@ export interface Scenario {
   about: string;
   /** The outcome the scenario demonstrates, as checked by its checks. */
   outcome: string;
+  /** The scenario gives the same result for either protocol: `imsim sim` runs it once. */
+  protocolIndependent?: boolean;
   run(o: ScenarioOptions): Promise<ScenarioResult>;
 }
 
