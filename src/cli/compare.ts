@@ -2,13 +2,20 @@
 import { PROTOCOLS } from '../protocol/messages';
 import { COMPARE_MOBILITY, COMPARE_PROFILES, compareProtocols, compareTable } from '../sim/compare';
 import { PATTERNS } from '../sim/network/mobility';
-import { helpText, parseArgs, type OptionSpec } from './args';
+import { simVsReal, simVsRealTable, type SimVsReal } from '../server/load-compare';
+import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
+import { mobilityArg } from './proxy';
+import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
   { name: 'profiles', kind: 'string', help: 'comma-separated link profiles', default: COMPARE_PROFILES.join(',') },
-  { name: 'messages', kind: 'number', help: 'messages alice sends bob per run', default: 1000 },
-  { name: 'gap', kind: 'number', help: 'mean gap between messages, ms (Poisson)', default: 2000 },
-  { name: 'mobility', kind: 'string', help: `what happens to bob's link: comma-separated of ${Object.keys(PATTERNS).join(', ')}, or none`, default: COMPARE_MOBILITY.join(',') },
+  { name: 'messages', kind: 'number', help: 'messages alice sends bob per run (default 1000; 100 with --real)' },
+  { name: 'gap', kind: 'number', help: 'mean gap between messages, ms, Poisson (default 2000; 50 with --real)' },
+  { name: 'mobility', kind: 'string', help: `what happens to bob's link: comma-separated of ${Object.keys(PATTERNS).join(', ')}, or none (default ${COMPARE_MOBILITY.join(',')}; none with --real)` },
+  { name: 'real', kind: 'boolean', help: 'run one scenario in the simulator AND for real (real sockets, real server, the chaos proxy), side by side' },
+  { name: 'profile', kind: 'string', help: "with --real: bob's link (a profile name or a JSON file)", default: '3g' },
+  { name: 'protocol', kind: 'string', help: 'with --real: queue, versioned or both', default: 'both' },
+  { name: 'port', kind: 'number', help: 'with --real: a running imsim serve for the real run (default: one started for it; its protocol must match)' },
   { name: 'seed', kind: 'string', help: 'seed of every random stream', default: '1' },
   { name: 'json', kind: 'boolean', help: 'print JSON instead of a table' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
@@ -20,7 +27,11 @@ export const COMPARE_HELP = helpText(
     'with both protocols over each profile, and prints delivery (lost, applied twice, out of order),\n' +
     'latency, round trips and bytes per message, radio wake-ups and reconnects side by side.',
   SPECS,
-  ['imsim compare', 'imsim compare --profiles 3g,edge --messages 200 --mobility none', 'imsim compare --json > compare.json'],
+  [
+    'imsim compare', 'imsim compare --profiles 3g,edge --messages 200 --mobility none', 'imsim compare --json > compare.json',
+    'imsim compare --real                          3g, 100 messages, both protocols: simulator vs real sockets',
+    'imsim compare --real --profile edge-lossy --protocol versioned --messages 50',
+  ],
 );
 
 export async function compareCommand(argv: string[]): Promise<number> {
@@ -29,7 +40,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
     process.stdout.write(COMPARE_HELP);
     return 0;
   }
+  if (opts.real) return compareReal(opts);
   const list = (s: unknown) => String(s).split(',').map((x) => x.trim()).filter((x) => x && x !== 'none');
+  opts.messages ??= 1000;
+  opts.gap ??= 2000;
+  opts.mobility ??= COMPARE_MOBILITY.join(',');
   const t0 = process.hrtime.bigint();
   const rows = compareProtocols({
     profiles: list(opts.profiles), protocols: [...PROTOCOLS], messages: Number(opts.messages), meanGapMs: Number(opts.gap),
@@ -46,6 +61,39 @@ export async function compareCommand(argv: string[]): Promise<number> {
     process.stdout.write(`\n${rows.length} runs, ${events} events in ${secs.toFixed(1)} s (${(events / secs / 1e6).toFixed(2)} M events/s)\n`);
   }
   return 0;
+}
+
+async function compareReal(opts: Record<string, string | number | boolean | undefined>): Promise<number> {
+  const protocols = opts.protocol === 'both' ? [...PROTOCOLS] : [oneOf(opts.protocol, PROTOCOLS, '--protocol')];
+  const messages = Number(opts.messages ?? 100);
+  const gap = Number(opts.gap ?? 50);
+  if (!(Number.isInteger(messages) && messages > 0 && messages <= 100_000)) throw new UsageError(`--messages takes an integer in 1..100000, got ${opts.messages}`);
+  if (!(gap > 0)) throw new UsageError(`--gap takes ms > 0, got ${opts.gap}`);
+  if (opts.port !== undefined && protocols.length > 1) throw new UsageError('--port serves one protocol: give --protocol queue or --protocol versioned with it');
+  const profile = profileArg(String(opts.profile));
+  const mobility = mobilityArg(opts.mobility ?? 'none');
+  const results: SimVsReal[] = [];
+  for (const protocol of protocols) {
+    process.stderr.write(`  ${protocol}: simulating, then ${messages} messages for real (about ${((messages * gap) / 1000).toFixed(1)} s of sending)...\n`);
+    const r = await simVsReal({
+      protocol, profile, messages, meanGapMs: gap, seed: String(opts.seed), mobility,
+      port: opts.port === undefined ? undefined : Number(opts.port),
+    });
+    results.push(r);
+    process.stderr.write(`  ${protocol}: simulated ${r.sim.events} events (fingerprint ${r.sim.fingerprint}); real run ${(r.real.timeMs / 1000).toFixed(1)} s, ` +
+      `${r.real.retransmissions} retransmissions; bob saw ${r.sameDeliveries ? 'the same messages in the same order' : 'DIFFERENT messages'} in both\n`);
+  }
+  const table = simVsRealTable(results);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ table, runs: results.map(({ sim, real, ...rest }) => ({ ...rest, sim: { ...sim, bobSaw: undefined }, real: { ...real, bobSaw: undefined } })) }, null, 2) + '\n');
+  } else {
+    const name = results[0]?.profile ?? '';
+    process.stdout.write(`one scenario, simulated and real: alice (wifi) sends bob (${name}) ${messages} messages, mean gap ${gap} ms, seed ${opts.seed}\n\n`);
+    process.stdout.write(renderTable(table));
+    process.stdout.write('\nDelivery outcomes must agree; latencies differ by what the model leaves out (see notebook 07).\n');
+  }
+  const agree = results.every((r) => r.sameDeliveries && r.real.metrics.delivery.lost === r.sim.metrics.delivery.lost);
+  return agree ? 0 : 1;
 }
 
 export function renderTable(rows: Record<string, string | number>[]): string {
