@@ -1,0 +1,100 @@
+// `imsim proxy`, `imsim load` and `imsim compare --real` as a user runs them (the built CLI, real
+// processes on loopback, each stopped by the test).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeToken } from '../../src/protocol/token';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+let procs: ChildProcess[] = [];
+afterEach(() => {
+  for (const p of procs) if (p.exitCode === null && p.pid) process.kill(p.pid, 'SIGKILL');
+  procs = [];
+});
+
+function start(args: string[]): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(proc);
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return { proc, out: () => out, exited };
+}
+
+async function waitFor(what: string, out: () => string, re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const m = re.exec(out());
+    if (m) return m;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const run = (args: string[], timeout = 60_000) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout });
+
+describe('imsim proxy', () => {
+  it('--help teaches; a bad option or profile says what to do', () => {
+    const h = run(['proxy', '--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/usage: imsim proxy/);
+    expect(h.stdout).toMatch(/half-open cuts/);
+    const bad = run(['proxy', '--profile', '5g']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown link profile '5g'; known: fixed, wifi/);
+    const target = run(['proxy', '--target', 'nowhere']);
+    expect(target.status).toBe(2);
+    expect(target.stderr).toMatch(/--target takes HOST:PORT or PORT/);
+  });
+
+  it('forwards redis-cli to imsim serve through a link, logs each connection, stops on Ctrl-C', async () => {
+    const serve = start(['serve', '--port', '0']);
+    const port = Number((await waitFor('serve', serve.out, /on 127\.0\.0\.1:(\d+)/))[1]);
+    const proxy = start(['proxy', '--profile', 'lte', '--listen', '0', '--target', `127.0.0.1:${port}`, '--every', '0']);
+    const pport = Number((await waitFor('proxy', proxy.out, /imsim proxy: 127\.0\.0\.1:(\d+) -> /))[1]);
+    const cli = spawnSync('redis-cli', ['-p', String(pport), '--user', 'alice', '--pass', makeToken('alice'), '--no-auth-warning', 'ping'], { encoding: 'utf8', timeout: 10_000 });
+    expect(cli.stdout.trim()).toBe('PONG');
+    await waitFor('log lines', proxy.out, /#1 server side: closed by the device/);
+    expect(proxy.out()).toMatch(/#1 opened from :\d+ as device c1 \(lte\)/);
+    expect(proxy.out()).toMatch(/#1 connected \(modelled handshake \d+\.\d ms\)/);
+    proxy.proc.kill('SIGINT');
+    expect(await proxy.exited).toBe(0);
+    expect(proxy.out()).toMatch(/-- 0 open · 1 accepted · 1 closed · 0 reset/);
+    serve.proc.kill('SIGINT');
+    expect(await serve.exited).toBe(0);
+  });
+});
+
+describe('imsim load', () => {
+  it('runs real clients through a profile against a server it starts, prints progress and the ledger', () => {
+    const r = run(['load', '--clients', '6', '--duration', '1', '--rate', '5', '--profile', 'wifi', '--json']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/imsim load: 6 clients, versioned protocol, through the 'wifi' link/);
+    expect(r.stderr).toMatch(/done +online 6\/6 +sent \d+ +stored \d+ +delivered \d+/);
+    const j = JSON.parse(r.stdout);
+    expect(j.complete).toBe(true);
+    expect(j.delivery.lost).toBe(0);
+    expect(j.delivery.duplicates).toBe(0);
+    expect(j.delivery.unique).toBe(j.delivery.sent);
+    expect(j.proxy.accepted).toBeGreaterThanOrEqual(6);
+  });
+
+  it('refuses nonsense with a clear message', () => {
+    const r = run(['load', '--clients', '1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--clients takes an integer >= 2/);
+  });
+});
+
+describe('imsim compare --real', () => {
+  it('prints the simulated and the real run side by side, with the same deliveries', () => {
+    const r = run(['compare', '--real', '--messages', '15', '--gap', '20', '--protocol', 'versioned', '--profile', '3g']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/measure +sim versioned +real versioned/);
+    expect(r.stdout).toMatch(/delivered +15 +15/);
+    expect(r.stdout).toMatch(/lost +0 +0/);
+    expect(r.stderr).toMatch(/bob saw the same messages in the same order in both/);
+  });
+});
