@@ -29,8 +29,8 @@ export const SLOW_CONSUMER_POLICIES: readonly SlowConsumerPolicy[] = ['drop-newe
 
 /**
  * A bounded output buffer per connection for pushes (replies are never dropped: a client's own requests
- * bound them, and RESP has no way to skip one). A push goes to the socket while the socket holds at most
- * `socketBytes` unsent; beyond that it waits in the gateway's buffer of at most `limitBytes`; what does not
+ * bound them, and RESP has no way to skip one). A push goes to the socket while the socket holds less than
+ * `socketBytes` unsent (a socket with room takes the whole push); beyond that it waits in the gateway's buffer of at most `limitBytes`; what does not
  * fit is handled by `policy`: drop the new push, drop the oldest waiting ones, or close the connection
  * (Redis's client-output-buffer-limit). The runtime calls `drained(conn)` as the socket's backlog shrinks.
  */
@@ -260,7 +260,7 @@ export class Gateway {
     writeReply(this.scratch, push, true);
     const bytes = this.scratch.take();
     const socket = this.transport.buffered!(c.id) + c.out.length;
-    if (!c.held && socket + bytes.length <= o.socketBytes) {
+    if (!c.held && socket < o.socketBytes) { // a socket with room takes the whole write (it may go over its share)
       this.stats.pushes++;
       c.out.bytes(bytes);
       return;
@@ -295,7 +295,7 @@ export class Gateway {
   private writeHeld(c: Conn, o: Required<OutputBufferOptions>): void {
     const held = c.held!;
     let socket = this.transport.buffered!(c.id) + c.out.length;
-    while (held.length > 0 && socket + held[0].length <= o.socketBytes) {
+    while (held.length > 0 && socket < o.socketBytes) {
       const b = held.shift()!;
       c.heldBytes -= b.length;
       socket += b.length;

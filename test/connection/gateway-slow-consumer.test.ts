@@ -108,6 +108,14 @@ describe('Gateway: bounded output buffer for pushes', () => {
     expect(t.up.at(-1)).toEqual({ k: 'closed', gw: 0, conn: 1, user: 'alice' });
   });
 
+  it('a socket with room takes a whole push, even one larger than its share', () => {
+    const t = setup({ limitBytes: 0, policy: 'drop-newest', socketBytes: 1 });
+    t.gw.downstream({ k: 'push', conn: 1, items: ['msg-send', 'x'.repeat(1000)] });
+    expect(t.backlog).toBeGreaterThan(1000);
+    t.push(2); // the socket is over its share now: held, and the buffer holds nothing
+    expect(t.gw.stats.slowDropped).toBe(1);
+  });
+
   it('replies are never held or dropped', () => {
     const t = setup({ limitBytes: 0, policy: 'drop-newest', socketBytes: 0 });
     t.gw.data(1, Buffer.from('PING\r\nPING\r\n'));
