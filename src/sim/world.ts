@@ -97,8 +97,10 @@ export class World {
   readonly restarts: { down: number; up: number; retried: number }[] = [];
   private epoch = 0;
   private readonly makeLogic: () => LogicLayer;
-  /** Bytes each connection delivered to its client (for the socket backlog; only with `output`). */
+  /** Bytes each connection delivered to its client (for the socket backlog). */
   private readonly deliveredDown = new Map<number, number>();
+  /** Each device's current server-side connection id. */
+  private readonly deviceConn = new Map<string, number>();
   readonly ledger = new Ledger();
   /** Every device's client and link, by device name (`<user>-d1` unless given). */
   readonly clients = new Map<string, ImClient>();
@@ -230,6 +232,17 @@ export class World {
     };
   }
 
+  /**
+   * What the server holds for a device and has not delivered, bytes: written to its connection and not yet
+   * received (the socket's send buffer) plus pushes waiting in the connection layer's output buffer.
+   */
+  serverBacklog(userOrDevice: string): { socket: number; held: number } {
+    const id = this.deviceConn.get(this.client(userOrDevice).device);
+    const c = id === undefined ? undefined : this.conns.get(id);
+    if (id === undefined || !c) return { socket: 0, held: 0 };
+    return { socket: c.payloadDown - (this.deliveredDown.get(id) ?? 0), held: this.gateway.heldBytes(id) };
+  }
+
   /** Wraps the store to see each queue-protocol login read (a range from 0). */
   private watchQueueLogins(store: SyncStore): SyncStore {
     return {
@@ -292,6 +305,7 @@ export class World {
       {
         connect: () => {
           const id = this.nextConn++;
+          this.deviceConn.set(deviceName, id);
           let accepted = false;
           const mine: TcpConnection = device.open({
             toServer: (bytes) => {
@@ -299,10 +313,8 @@ export class World {
               this.gateway.data(id, bytes);
             },
             toClient: (bytes) => {
-              if (this.opts.output) {
-                this.deliveredDown.set(id, (this.deliveredDown.get(id) ?? 0) + bytes.length);
-                this.gateway.drained(id);
-              }
+              this.deliveredDown.set(id, (this.deliveredDown.get(id) ?? 0) + bytes.length);
+              if (this.opts.output) this.gateway.drained(id);
               client.onData(bytes);
             },
             serverClosed: (why) => {

@@ -10,6 +10,7 @@ import { s9TwoDevices } from './s9-two-devices';
 import { s10HeartbeatNat } from './s10-heartbeat-nat';
 import { s11Voice } from './s11-voice';
 import { s6LogicRestart } from './s6-logic-restart';
+import { s7SlowConsumer } from './s7-slow-consumer';
 import { s5ReconnectStorm } from './s5-reconnect-storm';
 
 export type { Check, Scenario, ScenarioOptions, ScenarioResult } from './result';
@@ -25,6 +26,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   's10-heartbeat-nat': s10HeartbeatNat,
   's11-voice': s11Voice,
   's6-logic-restart': s6LogicRestart,
+  's7-slow-consumer': s7SlowConsumer,
   's5-reconnect-storm': s5ReconnectStorm,
 };
 
