@@ -3,6 +3,7 @@
 import { cpus } from 'node:os';
 import { benchCluster } from './cluster';
 import { benchCompare } from './compare';
+import { benchConnectionLayer } from './connection-layer';
 import { benchKernel } from './kernel';
 import { benchQueueing } from './queueing';
 import { benchResp } from './resp';
@@ -13,6 +14,7 @@ const BENCHES: [string, () => Promise<void>][] = [
   ['RESP request decoding vs redis-parser', benchResp],
   ['queueing: logic-layer worker pool (M/M/c customers/s) vs SimPy 3 M/M/1', benchQueueing],
   ['protocol comparison (2 protocols x 8 profiles x 1000 messages) vs the bare kernel', benchCompare],
+  ['connection layer at scale: 1M idle clients (memory per client), 1 simulated hour of heartbeats vs the bare kernel', benchConnectionLayer],
   ['real server vs redis-server: redis-benchmark PING_MBULK and msg-sync, memory per idle connection', benchServer],
   ['split deployment (2 connection + 2 logic processes) msg/s vs one imsim serve --redis process', benchCluster],
 ];

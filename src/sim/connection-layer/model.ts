@@ -195,6 +195,7 @@ export interface LayerPeaks {
   acceptsPerS: number;
   logicQps: number;
   refusedPerS: number;
+  /** Most connections waiting in all backlogs at once (exact). */
   backlog: number;
   /** Most connections any server held (exact, at each accept), and its memory, MiB. */
   serverConnections: number;
@@ -316,6 +317,8 @@ export class ConnectionLayer {
     backlog: [], maxServer: [], minServer: [], cpuMax: [],
   };
   private peakBacklog = 0;
+  /** Connections in all backlogs now (stale ones included: they hold their place until popped). */
+  private backlogNow = 0;
   private readonly records: RestartRecord[] = [];
 
   constructor(o: ConnectionLayerOptions) {
@@ -586,6 +589,7 @@ export class ConnectionLayer {
     q[pos] = i;
     this.qTicket[s][pos] = ++this.ticket[i];
     this.qLen[s]++;
+    if (++this.backlogNow > this.peakBacklog) this.peakBacklog = this.backlogNow;
     this.state[i] = QUEUED;
     this.timer[i] = this.kernel.schedule(this.timeoutUs, this.handlers[i]);
     if (!this.acceptBusy[s]) {
@@ -605,6 +609,7 @@ export class ConnectionLayer {
       const live = qt[h] === this.ticket[i] && this.state[i] === QUEUED && this.server[i] === s;
       this.qHead[s] = (h + 1) % q.length;
       this.qLen[s]--;
+      this.backlogNow--;
       if (!live) {
         this.totals.abandoned++;
         continue;
@@ -904,6 +909,7 @@ export class ConnectionLayer {
         this.refuse(i, this.rttUs[i] >>> 1);
       }
     }
+    this.backlogNow -= this.qLen[s];
     this.qLen[s] = 0;
     this.qHead[s] = 0;
     if (this.acceptBusy[s]) {
@@ -943,7 +949,6 @@ export class ConnectionLayer {
       if (u > cpu) cpu = u;
       this.cpuUs[j] = 0;
     }
-    if (backlog > this.peakBacklog) this.peakBacklog = backlog;
     const t = Math.round(this.now);
     s.t.push(t);
     s.sessions.push(this.sessions);
