@@ -32,6 +32,12 @@ export * from './sim/queueing';
 export { compareProtocols, compareTable, COMPARE_PROFILES, COMPARE_MOBILITY, type CompareRow } from './sim/compare';
 export * from './capacity/plan';
 export { runConnectionFarm, BALANCERS, type Balancer, type ConnectionFarmOptions, type FarmResult, type FarmSample } from './capacity/connections';
+export {
+  ConnectionLayer, runConnectionLayer, bucketed, RESTART_POLICIES, DEFAULT_SERVER, DEFAULT_DIURNAL_CURVE, diurnalFactor, troughClock,
+  type ServerSpec, type DiurnalOptions, type RestartPlan, type RestartPolicy, type RestartMethod, type ConnectionLayerOptions,
+  type LayerSeries, type RestartRecord, type LayerTotals, type LayerPeaks, type LayerResult,
+} from './sim/connection-layer';
+export { runS5, S5_BACKOFFS, S5_SETUP, type S5Run, type S5Backoff } from './sim/scenarios/s5-reconnect-storm';
 export { confirmPlan, type ConfirmOptions, type Confirmation, type PlanCheck, type LogicRun } from './capacity/confirm';
 export * from './monitor';
 export { startSite, type RunningSite, type SiteOptions } from './server/http/site';
