@@ -48,3 +48,6 @@ export { monitoringRoutes, dashboardData, type DashboardData } from './server/ht
 export { startConnectionProcess, DEFAULT_LEASE_MS, type RunningConnectionProcess } from './server/connection-process';
 export { startLogicProcess, type RunningLogicProcess } from './server/logic-process';
 export { startCluster, type ClusterOptions, type RunningCluster } from './server/cluster-runner';
+export { startProxy, ProxyDevice, PacedClock, type ProxyOptions, type DeviceSetup, type ProxyStats, type RunningProxy } from './server/proxy/index';
+export { RealRun, runLoad, runRealWorkload, type LoadOptions, type LoadProgress, type LoadResult, type RealWorkloadOptions, type RealWorkloadResult } from './server/load';
+export { simVsReal, simVsRealTable, type SimVsReal, type SimVsRealOptions } from './server/load-compare';
