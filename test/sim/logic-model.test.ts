@@ -9,8 +9,8 @@ import { LogicModel, type LogicModelOptions } from '../../src/sim/logic-model';
 function setup(opts: LogicModelOptions, hopUs = 0) {
   const k = new Kernel({ seed: 1 });
   const sched = { now: () => k.now, setTimer: (d: number, fn: () => void) => k.schedule(d, fn), clearTimer: (id: unknown) => void k.cancel(id as number) };
-  const handled: { m: Up; t: number }[] = [];
-  const refused: { m: Up; why: string }[] = [];
+  const handled: { m: Up & { req?: number }; t: number }[] = [];
+  const refused: { m: Extract<Up, { k: 'cmd' }>; why: string }[] = [];
   const model = new LogicModel(sched, (n) => k.rng(n), opts, hopUs, (m) => void handled.push({ m, t: k.now }), (m, why) => void refused.push({ m, why }));
   let req = 0;
   const cmd = (conn: number, name = 'send'): Up => ({ k: 'cmd', gw: 0, conn, req: req++, user: `u${conn}`, args: [name] });

@@ -5,3 +5,4 @@ export {
   NETWORK_MIX, PLATFORM_MIX, Population, populate, uploadDelayUs,
   type PopulationOptions, type PopulationStats, type PopulationUser, type UploadRecord,
 } from './population';
+export { simulateDays, type DaysOptions, type DaysRun } from './days';
