@@ -51,3 +51,9 @@ export { startCluster, type ClusterOptions, type RunningCluster } from './server
 export { startProxy, ProxyDevice, PacedClock, type ProxyOptions, type DeviceSetup, type ProxyStats, type RunningProxy } from './server/proxy/index';
 export { RealRun, runLoad, runRealWorkload, type LoadOptions, type LoadProgress, type LoadResult, type RealWorkloadOptions, type RealWorkloadResult } from './server/load';
 export { simVsReal, simVsRealTable, type SimVsReal, type SimVsRealOptions } from './server/load-compare';
+export { LogicModel, DEFAULT_LOGIC_SERVICE, type LogicModelOptions, type LogicModelStats } from './sim/logic-model';
+export * from './sim/workload';
+export { runInvariants, type InvariantOptions } from './sim/invariants';
+export { runS6, S6_DOWN_US, type S6Run } from './sim/scenarios/s6-logic-restart';
+export { runS7, S7_POLICIES, S7_BUFFER, S7_TIGHT, type S7Run, type S7Buffer } from './sim/scenarios/s7-slow-consumer';
+export { SLOW_CONSUMER_POLICIES, type SlowConsumerPolicy, type OutputBufferOptions } from './connection/gateway';
