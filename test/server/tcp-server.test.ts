@@ -3,6 +3,7 @@
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/tcp-server';
+import { exchange as rawExchange } from '../helpers/raw-exchange';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -12,24 +13,8 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Sends bytes on a new connection; resolves with everything received until the server closes
- *  (or until `waitMs` passes with the connection still open). */
-function exchange(bytes: string, waitMs = 300): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const s = net.connect(server.port, '127.0.0.1');
-    let text = '';
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve({ text, closed: false });
-    }, waitMs);
-    s.on('data', (d) => (text += d.toString('latin1')));
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve({ text, closed: true });
-    });
-    s.write(bytes);
-  });
-}
+/** Sends bytes on a new connection; what came back, and whether the server closed it (within `waitMs`). */
+const exchange = (bytes: string, waitMs = 300) => rawExchange(server.port, bytes, waitMs);
 
 describe('imsim serve over TCP', () => {
   const cases: [string, string][] = [
