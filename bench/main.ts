@@ -5,6 +5,7 @@ import { benchCluster } from './cluster';
 import { benchCompare } from './compare';
 import { benchConnectionLayer } from './connection-layer';
 import { benchKernel } from './kernel';
+import { benchLoad } from './load';
 import { benchQueueing } from './queueing';
 import { benchResp } from './resp';
 import { benchServer } from './server';
@@ -17,6 +18,7 @@ const BENCHES: [string, () => Promise<void>][] = [
   ['connection layer at scale: 1M idle clients (memory per client), 1 simulated hour of heartbeats vs the bare kernel', benchConnectionLayer],
   ['real server vs redis-server: redis-benchmark PING_MBULK and msg-sync, memory per idle connection', benchServer],
   ['split deployment (2 connection + 2 logic processes) msg/s vs one imsim serve --redis process', benchCluster],
+  ['load: 1000 real clients msg/s end to end vs redis-server LPUSH/BRPOP; chaos proxy (wifi) vs direct', benchLoad],
 ];
 
 async function main(): Promise<void> {
