@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { makeToken } from '../src/protocol/token';
 import { spawnServe, type ServeProcess } from '../test/helpers/imsim-serve';
-import { startRedisServer, type RedisServer } from '../test/helpers/redis-server';
+import { startRedisServer, type RedisServer } from '../src/server/redis-process';
 
 const CLIENTS = 50;
 const ROUNDS = 3;
