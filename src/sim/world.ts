@@ -99,6 +99,8 @@ export class World {
   private readonly makeLogic: () => LogicLayer;
   /** Bytes each connection delivered to its client (for the socket backlog). */
   private readonly deliveredDown = new Map<number, number>();
+  /** Each user's first device (client(user) without a scan). */
+  private readonly firstDevice = new Map<string, ImClient>();
   /** Each device's current server-side connection id. */
   private readonly deviceConn = new Map<string, number>();
   readonly ledger = new Ledger();
@@ -370,6 +372,7 @@ export class World {
       }),
     );
     this.clients.set(deviceName, client);
+    if (!this.firstDevice.has(user)) this.firstDevice.set(user, client);
     return client;
   }
 
@@ -383,7 +386,7 @@ export class World {
 
   /** The user's first device (or the device of that name). */
   client(userOrDevice: string): ImClient {
-    const c = this.clients.get(userOrDevice) ?? this.clientsOf(userOrDevice)[0];
+    const c = this.clients.get(userOrDevice) ?? this.firstDevice.get(userOrDevice);
     if (!c) throw new Error(`no client for '${userOrDevice}': call addClient('${userOrDevice}') first`);
     return c;
   }

@@ -72,7 +72,9 @@ export interface UploadRecord {
 }
 
 export interface PopulationStats {
+  /** App sessions started, and how many of them opened the app (connected a user who was offline). */
   sessions: number;
+  opens: number;
   text: number;
   images: number;
   uploads: UploadRecord[];
@@ -100,7 +102,7 @@ export function uploadDelayUs(network: string, bytes: number, serverMs = 20): nu
 
 export class Population {
   readonly users: PopulationUser[] = [];
-  readonly stats: PopulationStats = { sessions: 0, text: 0, images: 0, uploads: [] };
+  readonly stats: PopulationStats = { sessions: 0, opens: 0, text: 0, images: 0, uploads: [] };
   readonly curve: DiurnalCurve;
   private readonly o: Required<Omit<PopulationOptions, 'platforms' | 'networks' | 'curve' | 'client' | 'untilUs'>> & PopulationOptions;
   private readonly rng: Rng;
@@ -140,6 +142,7 @@ export class Population {
         k.at(from, () => {
           this.stats.sessions++;
           this.sessionEnd.set(u.name, Infinity);
+          this.stats.opens++;
           this.world.client(u.name).start();
           this.chat(u);
         });
@@ -166,6 +169,7 @@ export class Population {
       const end = t + Math.max(1_000_000, Math.round(this.rng.exp(this.o.sessionMinutes * MIN_US)));
       const was = this.sessionEnd.get(u.name);
       if (was === undefined) {
+        this.stats.opens++;
         this.world.client(u.name).start();
         this.sessionEnd.set(u.name, end);
         this.world.kernel.at(end, () => this.maybeEnd(u));

@@ -21,6 +21,8 @@ describe('two simulated days with the monitor', () => {
     const declared = new Set(population.users.map((u) => u.platform));
     for (const p of PLATFORMS) expect(seen[p] > 0).toBe(declared.has(p));
     expect(monitor.current('tot-ses')).toBe(0);
+    // every connection was an app opening: no drops, no reconnects on these links
+    expect([...world.clients.values()].reduce((a, c) => a + c.stats.connects, 0)).toBe(population.stats.opens);
   });
 
   it('counts text and image messages as they were sent; images went over HTTP first', () => {
