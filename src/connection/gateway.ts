@@ -87,6 +87,17 @@ type Answer = Reply | Uint8Array;
 /** Redis's string2ll() over a string: no '+', no leading zeros, no "-0" (SELECT 00 is refused). */
 const REDIS_INT = /^(0|-?[1-9]\d{0,18})$/;
 
+/** ECHO and PING answer their argument's bytes unchanged, text or not (RequestDecoder.rawArg). */
+function echoesBytes(name: string): boolean {
+  if (name.length !== 4) return false;
+  // asked for each command with arguments: compared by hand, case-insensitively (c | 32 lowers a letter)
+  const a = name.charCodeAt(0) | 32;
+  const b = name.charCodeAt(1) | 32;
+  const c = name.charCodeAt(2) | 32;
+  const d = name.charCodeAt(3) | 32;
+  return (a === 101 && b === 99 && c === 104 && d === 111) || (a === 112 && b === 105 && c === 110 && d === 103);
+}
+
 /** CLIENT SETNAME and HELLO ... SETNAME: the name Redis refuses, or null. */
 function badClientName(name: string): ReplyError | null {
   return /^[!-~]*$/.test(name) ? null : new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
@@ -172,7 +183,7 @@ export class Gateway {
 
   opened(conn: number): void {
     this.conns.set(conn, {
-      id: conn, decoder: new RequestDecoder(this.limits), resp: 2, phase: 'iop-ses', user: '', name: '',
+      id: conn, decoder: new RequestDecoder(this.limits, echoesBytes), resp: 2, phase: 'iop-ses', user: '', name: '',
       login: null, slots: [], headReq: 0, nextReq: 0, out: new ChunkWriter(), closeAfterFlush: false,
       platform: this.platform, readAt: [], forwarded: null, held: null, heldBytes: 0,
     });

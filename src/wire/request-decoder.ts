@@ -116,13 +116,22 @@ export class RequestDecoder {
   private args: string[] = [];
   /** Bytes of the arguments of the current command that are not UTF-8 text, by argument index. */
   private raw: Buffer[] | null = null;
+  /** The current command is one whose arguments keep their bytes (see `keepBytes`); set at its second argument. */
+  private keep = false;
+  private readonly keepBytes: ((name: string) => boolean) | null;
   private left = 0; // bulk arguments still to read
   private bulkLen = 0;
   private scan = 0; // bytes of the current line already searched for its terminator
   private stuck = false; // the current line has a NUL before its terminator
   private err: ProtocolError | null = null;
 
-  constructor(limits?: Partial<RequestLimits>) {
+  /**
+   * `keepBytes(name)`: true for the commands (by their first argument) whose other arguments must
+   * keep their exact bytes when they are not UTF-8 text (rawArg). Asked once per command, so the
+   * arguments of all other commands cost nothing extra (and commands without arguments do not ask).
+   */
+  constructor(limits?: Partial<RequestLimits>, keepBytes?: (name: string) => boolean) {
+    this.keepBytes = keepBytes ?? null;
     const l = { ...DEFAULT_REQUEST_LIMITS, ...limits };
     for (const [k, v] of Object.entries(l)) {
       if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`RequestLimits.${k} must be a non-negative integer, got ${v}`);
@@ -145,10 +154,10 @@ export class RequestDecoder {
   }
 
   /**
-   * The bytes of argument `i` of the command next() returned last, when they are not valid UTF-8 (its
-   * string holds U+FFFD in their place): ECHO answers them unchanged, as Redis does (redis-cli --pipe
-   * ends with ECHO of 20 random bytes and waits for exactly those). Null for text arguments.
-   * Multibulk arguments only; inline "\xHH" escapes decode as UTF-8.
+   * The bytes of argument `i` (i >= 1) of the command next() returned last, when that command is one
+   * `keepBytes` named and the bytes are not valid UTF-8 (its string holds U+FFFD in their place):
+   * ECHO answers them unchanged, as Redis does (redis-cli --pipe ends with ECHO of 20 random bytes and
+   * waits for exactly those). Null otherwise. Multibulk arguments only; inline "\xHH" escapes decode as UTF-8.
    */
   rawArg(i: number): Buffer | null {
     return this.raw?.[i] ?? null;
@@ -233,8 +242,10 @@ export class RequestDecoder {
         return null;
       }
       const arg = utf8(buf, p, p + len);
-      // U+FFFD cannot occur in a one-byte string, so text arguments cost one quick indexOf
-      if (arg.indexOf('\uFFFD') >= 0 && !isUtf8(buf.subarray(p, p + len))) (this.raw ??= [])[args.length] = Buffer.from(buf.subarray(p, p + len));
+      if (args.length !== 0 && this.keepBytes !== null) {
+        if (args.length === 1) this.keep = this.keepBytes(args[0]); // commands without arguments (heartbeats) never ask
+        if (this.keep && !isUtf8(buf.subarray(p, p + len))) (this.raw ??= [])[args.length] = Buffer.from(buf.subarray(p, p + len));
+      }
       args.push(arg);
       p += len + 2;
       left--;

@@ -132,8 +132,8 @@ describe('RequestDecoder', () => {
     expect(d.buffered).toBe(0);
   });
 
-  it('keeps the bytes of arguments that are not UTF-8 text, for the command just returned', () => {
-    const d = new RequestDecoder();
+  it('keeps the bytes of arguments that are not UTF-8 text, for the commands asked for, the command just returned', () => {
+    const d = new RequestDecoder({}, (name) => name === 'ECHO');
     const bin = Buffer.from([0x41, 0xff, 0x00, 0xc3]);
     const req = Buffer.concat([Buffer.from('*3\r\n$4\r\nECHO\r\n$4\r\n'), bin, Buffer.from('\r\n$3\r\n\uFFFD\r\n')]);
     d.push(req.subarray(0, 22)); // cut inside the binary argument
@@ -146,6 +146,9 @@ describe('RequestDecoder', () => {
     d.push(Buffer.from('*2\r\n$4\r\nECHO\r\n$2\r\nok\r\n'));
     expect(d.next()).toEqual(['ECHO', 'ok']);
     expect(d.rawArg(1)).toBe(null);
+    d.push(Buffer.concat([Buffer.from('*2\r\n$4\r\nSEND\r\n$4\r\n'), bin, Buffer.from('\r\n')]));
+    expect(d.next()).toEqual(['SEND', 'A\uFFFD\u0000\uFFFD']);
+    expect(d.rawArg(1)).toBe(null); // not asked for: decoded as text only
   });
 
   it('accepts plain Uint8Array chunks', () => {
