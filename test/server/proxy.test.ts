@@ -179,14 +179,14 @@ describe('chaos proxy', () => {
   });
 
   it('NAT expiry: after the idle timeout the mapping is gone; the next packet from the device is reset', async () => {
-    const { t, p, lines } = await setup({ profile: fast({}), natIdleUs: 150_000 });
+    const { t, p, lines } = await setup({ profile: fast({}), natIdleUs: 400_000 });
     const c = await connect(p.port);
     cleanup.push(async () => void c.destroy());
     c.write('a');
     await until('a through', () => t.received().toString() === 'a');
     c.write('b'); // not idle yet: the mapping lives
     await until('b through', () => t.received().toString() === 'ab');
-    await sleep(400); // idle longer than the NAT keeps a mapping
+    await sleep(900); // idle longer than the NAT keeps a mapping
     c.write('c');
     await until('client reset', () => c.events.includes('close'));
     expect(c.events).toContain('error ECONNRESET');
