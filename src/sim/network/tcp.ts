@@ -14,7 +14,11 @@
 //     packet from the device is answered with a reset (the device learns); packets from the server
 //     vanish (the server learns only by giving up);
 //   - handover: the device's address changes, its sockets die at once; the server side is left
-//     half-open.
+//     half-open;
+//   - server reset (serverReset()): the server's socket dies at once and its unsent data with it;
+//     the RST travels down like a segment (delay, loss, cuts), not behind the data. A lost RST is
+//     not sent again: the device learns when its next segment reaches the server and is answered
+//     with another RST.
 // Simplifications, stated: TCP ACKs are not modelled (they are small and ride with data or the
 // RTO), retransmissions do not take bandwidth, and the RTO is max(200 ms, 2 x the base RTT).
 import type { Rng } from '../rng';
@@ -69,6 +73,8 @@ class Stream {
   readonly watchers = new Map<number, (arrived: number) => void>(); // last seq of a write -> observer
   senderOpen = true;
   receiverOpen = true;
+  /** Payload bytes written and not yet handed up, dropped or abandoned: what the model holds. */
+  queued = 0;
 }
 
 /** Sees every write; may return a function told when the write's last byte was handed up. */
@@ -80,6 +86,7 @@ export class TcpConnection {
   private cutAt = -1; // >= 0: half-open since then
   private readonly aborted: Record<Dir, boolean> = { up: false, down: false }; // up = the device's socket
   private natDead = false;
+  private resetByServer = '';
   private lastPacket: number;
   payloadUp = 0;
   payloadDown = 0;
@@ -96,6 +103,20 @@ export class TcpConnection {
   /** Both applications still hold the connection (neither has closed or given up). */
   get open(): boolean {
     return this.up.senderOpen && this.down.senderOpen;
+  }
+
+  /**
+   * Payload bytes of one direction the model still holds: written, and not yet handed up to the
+   * receiver nor dropped (queued behind the bandwidth, in flight, waiting for a retransmission,
+   * held out of order). A runtime uses it as the send window (the chaos proxy's backpressure).
+   */
+  queued(dir: Dir): number {
+    return this.stream(dir).queued;
+  }
+
+  /** Does this direction still take writes (its sender has neither closed nor died)? */
+  sending(dir: Dir): boolean {
+    return this.stream(dir).senderOpen;
   }
 
   clientWrite(bytes: Uint8Array): void {
@@ -125,6 +146,22 @@ export class TcpConnection {
     this.send('down', null);
     this.down.senderOpen = false;
     this.up.receiverOpen = false;
+  }
+
+  /**
+   * The server's socket is destroyed with a reset (RST). The server side is gone at once (its
+   * unsent data is dropped, what the device still sends is refused); the RST travels down the link
+   * like a segment, so the device learns one trip later -- unless the RST is lost or the link is
+   * cut, and then only when its next segment reaches the server and is answered with another RST.
+   * The server is not told about its own reset.
+   */
+  serverReset(why = 'reset by the server'): void {
+    if (this.aborted.down) return;
+    this.aborted.down = true;
+    this.down.senderOpen = false;
+    this.up.receiverOpen = false;
+    this.resetByServer = why;
+    this.rst();
   }
 
   /** Half-open cut: nothing gets through any more, and neither side is told. */
@@ -169,10 +206,16 @@ export class TcpConnection {
       this.enqueue(dir, { seq: s.nextSeq++, bytes: null, firstTx: now });
       return;
     }
+    s.queued += bytes.length;
     for (let off = 0; off < bytes.length; off += MSS) {
       const chunk = bytes.subarray(off, Math.min(bytes.length, off + MSS));
       this.enqueue(dir, { seq: s.nextSeq++, bytes: chunk, firstTx: now });
     }
+  }
+
+  /** A segment the model lets go of (handed up, dropped or abandoned). */
+  private release(dir: Dir, seg: Segment): void {
+    this.stream(dir).queued -= seg.bytes?.length ?? 0;
   }
 
   private enqueue(dir: Dir, seg: Segment): void {
@@ -183,8 +226,11 @@ export class TcpConnection {
   /** One transmission of a segment, just serialised onto the link. */
   private attempt(dir: Dir, seg: Segment, tries: number): void {
     const k = this.link.kernel;
-    if (this.aborted[dir]) return; // a closed sender still sends what it wrote (FIN included); an aborted one does not
-    if (this.natExpired(dir)) return;
+    if (this.aborted[dir] || this.natExpired(dir)) {
+      // a closed sender still sends what it wrote (FIN included); an aborted one does not
+      this.release(dir, seg);
+      return;
+    }
     if (this.cutAt < 0 && !this.natDead && !this.link.lost(dir)) {
       this.lastPacket = k.now;
       k.schedule(this.link.delayUs(dir), () => this.arrive(dir, seg));
@@ -193,7 +239,10 @@ export class TcpConnection {
     // Lost: retransmit after the (doubling) timeout, unless TCP gives up first.
     const backoff = this.link.rtoUs() * 2 ** Math.min(tries, 16);
     if (k.now + backoff - seg.firstTx > this.link.giveUpUs) {
-      k.schedule(Math.max(0, seg.firstTx + this.link.giveUpUs - k.now), () => this.abort(dir, 'TCP gave up (no acknowledgement)'));
+      k.schedule(Math.max(0, seg.firstTx + this.link.giveUpUs - k.now), () => {
+        this.release(dir, seg);
+        this.abort(dir, 'TCP gave up (no acknowledgement)');
+      });
       return;
     }
     k.schedule(backoff, () => this.attempt(dir, seg, tries + 1));
@@ -216,14 +265,25 @@ export class TcpConnection {
 
   private arrive(dir: Dir, seg: Segment): void {
     const r = this.stream(dir);
-    if (!r.receiverOpen) return;
+    if (!r.receiverOpen) {
+      this.drop(r, seg);
+      if (dir === 'up' && this.resetByServer) this.rst(); // the server knows no such connection
+      return;
+    }
     this.link.arrived(dir, (seg.bytes?.length ?? 0) + HEADER_BYTES);
-    if (seg.seq < r.nextDeliver) return;
+    if (seg.seq < r.nextDeliver) {
+      this.release(dir, seg);
+      return;
+    }
     r.held.set(seg.seq, seg);
     for (let s = r.held.get(r.nextDeliver); s; s = r.held.get(r.nextDeliver)) {
       r.held.delete(r.nextDeliver);
       r.nextDeliver++;
-      if (!r.receiverOpen) return;
+      this.release(dir, s);
+      if (!r.receiverOpen) {
+        this.drop(r, null);
+        return;
+      }
       if (s.bytes === null) {
         this.finArrived(dir);
         return;
@@ -236,6 +296,26 @@ export class TcpConnection {
       if (dir === 'up') this.ends.toServer(s.bytes);
       else this.ends.toClient(s.bytes);
     }
+  }
+
+  /** The receiver is gone: this segment and any held out of order will never be handed up. */
+  private drop(r: Stream, seg: Segment | null): void {
+    if (seg) r.queued -= seg.bytes?.length ?? 0;
+    for (const h of r.held.values()) r.queued -= h.bytes?.length ?? 0;
+    r.held.clear();
+  }
+
+  /** The server's RST goes down the link: it can be lost or cut (it is not sent again). */
+  private rst(): void {
+    const k = this.link.kernel;
+    if (this.aborted.up) return;
+    if (this.natExpired('down') || this.cutAt >= 0 || this.link.lost('down')) return;
+    this.lastPacket = k.now;
+    k.schedule(this.link.delayUs('down'), () => {
+      if (this.aborted.up) return;
+      this.link.arrived('down', HEADER_BYTES);
+      this.abort('up', this.resetByServer);
+    });
   }
 
   private finArrived(dir: Dir): void {

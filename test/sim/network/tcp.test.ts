@@ -106,6 +106,66 @@ describe('TcpConnection over a DeviceLink', () => {
     expect(link.profile.name).toBe('lte');
   });
 
+  it('queued(): the bytes the model holds per direction, down to 0 when handed up, dropped or given up', () => {
+    const { k, conn, got } = setup({ upKbps: 200, upDelayMs: 20, jitterMs: 0 }, { giveUpUs: 50 * S });
+    conn.clientWrite(new Uint8Array(10_000));
+    conn.clientWrite(Buffer.from('tail'));
+    expect(conn.queued('up')).toBe(10_004);
+    expect(conn.queued('down')).toBe(0);
+    k.run({ until: 0.2 * S }); // part way through serialisation (10 kB at 200 kbit/s = 0.4 s)
+    const part = conn.queued('up');
+    expect(part).toBeGreaterThan(0);
+    expect(part).toBeLessThan(10_004);
+    expect(got.server.join('').length + part).toBe(10_004); // held + handed up = written
+    k.run({ until: 2 * S });
+    expect(conn.queued('up')).toBe(0);
+    conn.cut(); // nothing gets through: the bytes stay with the sender, until it gives up
+    conn.serverWrite(new Uint8Array(3000));
+    k.run({ until: 40 * S });
+    expect(conn.queued('down')).toBe(3000);
+    k.run({ until: 100 * S });
+    expect(got.serverClosed).toMatch(/gave up/);
+    expect(conn.queued('down')).toBe(0);
+    expect(conn.sending('down')).toBe(false);
+    expect(conn.sending('up')).toBe(true); // the device does not know
+  });
+
+  it('server reset: the server side is gone at once; the device learns one trip later, not behind the data', () => {
+    const { k, conn, got } = setup({ downKbps: 100, downDelayMs: 300, upDelayMs: 10, jitterMs: 0 });
+    let at = -1;
+    const { clientClosed } = got;
+    conn.serverWrite(new Uint8Array(50_000)); // 4 s of serialisation at 100 kbit/s
+    k.run({ until: 1 * S });
+    conn.serverReset();
+    expect(conn.sending('down')).toBe(false);
+    conn.clientWrite(Buffer.from('late')); // the device does not know yet; the server refuses it
+    k.at(k.now + 299_000, () => void (at = got.clientClosed === clientClosed ? -1 : k.now));
+    k.run({ until: 1.5 * S });
+    expect(at).toBe(-1); // not before the one-way delay
+    expect(got.clientClosed).toBe('reset by the server');
+    expect(got.server).toEqual([]);
+    expect(got.serverClosed).toBe(''); // the server is not told about its own reset
+    expect(got.client.join('').length).toBeLessThan(50_000); // the unsent data died with the socket
+    k.run({ until: 10 * S });
+    expect(conn.queued('down')).toBe(0);
+    expect(conn.queued('up')).toBe(0);
+  });
+
+  it('server reset with the RST lost: the device learns when its next segment reaches the server', () => {
+    const { k, link, conn, got } = setup({ upDelayMs: 50, downDelayMs: 50, jitterMs: 0 });
+    link.outage = true;
+    conn.serverReset();
+    link.outage = false;
+    k.run({ until: 60 * S });
+    expect(got.clientClosed).toBe(''); // the only RST was lost: the device still thinks it is connected
+    conn.clientWrite(Buffer.from('anyone?'));
+    k.run({ until: 60 * S + 99_000 });
+    expect(got.clientClosed).toBe('');
+    k.run({ until: 61 * S });
+    expect(got.clientClosed).toBe('reset by the server'); // its segment was answered with an RST
+    expect(got.server).toEqual([]);
+  });
+
   it('counts radio wake-ups: packets that find the radio idle after its tail', () => {
     const { k, link, conn } = setup({ upDelayMs: 10, radioTailMs: 5000 });
     conn.clientWrite(Buffer.from('a'));
