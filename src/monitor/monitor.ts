@@ -9,7 +9,7 @@
 // Each call is O(1) amortised: an increment in the current bins; closing a minute snapshots the gauges.
 // Reports come in time order (each runtime's clock is monotonic); one stamped earlier than the monitor's
 // clock counts at the monitor's current second.
-import type { MessageKind, MonitorSink, Platform, SessionPhase } from './sink';
+import type { MessageKind, MonitorSink, Platform, SessionPhase, SlowConsumerEvent } from './sink';
 
 export const PHASES: readonly SessionPhase[] = ['iop-ses', 'p-ses', 'session'];
 export const PLATFORMS: readonly Platform[] = ['ios', 'eios', 'android', 'wp'];
@@ -42,6 +42,8 @@ class ServerHistory {
   readonly phaseNow = new Int32Array(PHASES.length);
   readonly platformNow = new Int32Array(PLATFORMS.length);
   readonly totals = { cmd: 0, htime: 0, error: 0 };
+  /** Not the deck's: what the output buffer did to slow consumers since the start. */
+  readonly slow = { dropped: 0, disconnect: 0 };
   /** Per-second ring of the last 60 s: cmd, htime, error. */
   readonly sec = [new Float64Array(60), new Float64Array(60), new Float64Array(60)];
 
@@ -195,6 +197,10 @@ export class Monitor implements MonitorSink {
     this.messageTotals[k]++;
   }
 
+  slowConsumer(t: number, server: number, what: SlowConsumerEvent): void {
+    this.at(t, server).slow[what]++;
+  }
+
   // ---- time -----------------------------------------------------------------------------------
 
   /**
@@ -309,6 +315,16 @@ export class Monitor implements MonitorSink {
       out.cmd += s.totals.cmd;
       out.htime += s.totals.htime;
       out.error += s.totals.error;
+    }
+    return out;
+  }
+
+  /** Not the deck's: pushes dropped and connections closed by the output buffer's slow-consumer policy, since the start. */
+  slowConsumerTotals(server?: number): { dropped: number; disconnect: number } {
+    const out = { dropped: 0, disconnect: 0 };
+    for (const s of this.pick(server)) {
+      out.dropped += s.slow.dropped;
+      out.disconnect += s.slow.disconnect;
     }
     return out;
   }
@@ -451,5 +467,6 @@ export function fanOut(...sinks: MonitorSink[]): MonitorSink {
     cmdq: (t, s, d) => sinks.forEach((k) => k.cmdq(t, s, d)),
     session: (t, s, p, f, to) => sinks.forEach((k) => k.session(t, s, p, f, to)),
     message: (t, kind) => sinks.forEach((k) => k.message(t, kind)),
+    slowConsumer: (t, s, what) => sinks.forEach((k) => k.slowConsumer?.(t, s, what)),
   };
 }

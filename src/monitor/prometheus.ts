@@ -18,17 +18,23 @@ export function prometheusRegistry(monitor: Monitor, opts: PrometheusOptions = {
   if (opts.processMetrics) collectDefaultMetrics({ register: reg });
   const servers = () => Array.from({ length: monitor.serverCount }, (_, s) => s);
 
-  const counter = (name: string, help: string, key: 'cmd' | 'htime' | 'error') =>
+  /** A counter per server, read from the monitor's totals at scrape time. */
+  const counter = (name: string, help: string, total: (server: number) => number) =>
     new Counter({
       name, help, labelNames: ['server'], registers: [reg],
       collect() {
         this.reset();
-        for (const s of servers()) this.inc({ server: String(s) }, monitor.totals(s)[key]);
+        for (const s of servers()) this.inc({ server: String(s) }, total(s));
       },
     });
-  counter('imsim_cmd_total', 'Requests received by the connection layer (the deck\'s cmd; rate() of it is cmd/s, sum() is cmd_sum).', 'cmd');
-  counter('imsim_htime_total', 'Requests that timed out (the deck\'s htime).', 'htime');
-  counter('imsim_error_total', 'Requests answered with an error (the deck\'s error).', 'error');
+  counter('imsim_cmd_total', 'Requests received by the connection layer (the deck\'s cmd; rate() of it is cmd/s, sum() is cmd_sum).', (s) => monitor.totals(s).cmd);
+  counter('imsim_htime_total', 'Requests that timed out (the deck\'s htime).', (s) => monitor.totals(s).htime);
+  counter('imsim_error_total', 'Requests answered with an error (the deck\'s error).', (s) => monitor.totals(s).error);
+  // Not the deck's metrics: what the connection layer's output buffer did to clients that cannot keep up.
+  counter('imsim_slow_consumer_pushes_dropped_total', 'Pushes dropped by the output buffer\'s slow-consumer policy (drop-newest / drop-oldest); not one of the deck\'s metrics.',
+    (s) => monitor.slowConsumerTotals(s).dropped);
+  counter('imsim_slow_consumer_disconnects_total', 'Connections closed by the output buffer\'s slow-consumer policy (disconnect); not one of the deck\'s metrics.',
+    (s) => monitor.slowConsumerTotals(s).disconnect);
 
   new Gauge({
     name: 'imsim_cmdq', help: 'Requests queued between the connection and the logic layer (the deck\'s cmdq).',

@@ -8,6 +8,7 @@
 export type SessionPhase = 'iop-ses' | 'p-ses' | 'session';
 export type Platform = 'ios' | 'eios' | 'android' | 'wp';
 export type MessageKind = 'text' | 'image';
+export type SlowConsumerEvent = 'dropped' | 'disconnect';
 
 export interface MonitorSink {
   /** `n` requests handled by a server (cmd). */
@@ -26,4 +27,9 @@ export interface MonitorSink {
   session(t: number, server: number, platform: Platform, from: SessionPhase | null, to: SessionPhase | null): void;
   /** A message was delivered (text on the long connection, image via HTTP). */
   message(t: number, kind: MessageKind): void;
+  /**
+   * Not one of the deck's metrics: the connection layer's output buffer acted on a slow consumer -- a push
+   * `dropped` (drop-newest / drop-oldest), or a connection closed (`disconnect`). Optional for sinks.
+   */
+  slowConsumer?(t: number, server: number, what: SlowConsumerEvent): void;
 }

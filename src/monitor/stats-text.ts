@@ -13,6 +13,11 @@ export interface StatsTextOptions {
 }
 
 export const STATS_SECTIONS = ['server', 'sum', 'sessions', 'platforms', 'messages', 'totals'] as const;
+/**
+ * Sections that are not the deck's: left out of the default (and of `all`, which is the deck's table), shown when
+ * asked for by name or with `everything` (as Redis's INFO leaves some sections to `everything`).
+ */
+export const STATS_EXTRA_SECTIONS = ['slow-consumers'] as const;
 
 /** A rate with two decimals, a count as an integer. */
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(2));
@@ -21,7 +26,10 @@ const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(
 export function statsText(monitor: Monitor, opts: StatsTextOptions = {}): string {
   const server = opts.server ?? 0;
   const asked = (opts.sections ?? []).filter((s) => !['all', 'everything', 'default'].includes(s));
-  const want = (s: string) => asked.length === 0 || asked.includes(s);
+  const everything = (opts.sections ?? []).includes('everything');
+  const want = (s: string) => ((STATS_EXTRA_SECTIONS as readonly string[]).includes(s)
+    ? everything || asked.includes(s)
+    : asked.length === 0 || asked.includes(s));
   const out: string[] = [];
   const section = (name: string, lines: [string, string | number][]) => {
     if (!want(name.toLowerCase())) return;
@@ -53,6 +61,11 @@ export function statsText(monitor: Monitor, opts: StatsTextOptions = {}): string
   section('totals', [
     ['cmd_total', totals.cmd], ['htime_total', totals.htime], ['error_total', totals.error],
     ...KINDS.map((k): [string, number] => [`${k}_total`, monitor.messageTotal(k)]),
+  ]);
+  const slow = monitor.slowConsumerTotals();
+  section('slow-consumers', [
+    ['slow_consumer_pushes_dropped_total', slow.dropped],
+    ['slow_consumer_disconnects_total', slow.disconnect],
   ]);
   return out.join('\r\n') + (out.length ? '\r\n' : '');
 }
