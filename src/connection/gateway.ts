@@ -15,7 +15,11 @@ import {
 
 export interface GatewayTransport {
   write(conn: number, bytes: Buffer): void;
-  close(conn: number): void;
+  /**
+   * Closes `conn` once what was written has gone out; with `abort`, at once, discarding what is unsent
+   * (a slow consumer's disconnect: its peer does not read, so a graceful close would hold its backlog forever).
+   */
+  close(conn: number, abort?: boolean): void;
   /**
    * Bytes written to `conn` that the peer has not received yet (the socket's send buffer: Node's
    * `socket.writableLength`, the simulated link's unacknowledged bytes). Needed only with `output`.
@@ -26,6 +30,8 @@ export interface GatewayTransport {
 /** What the connection layer does with pushes for a client that cannot keep up (a slow consumer). */
 export type SlowConsumerPolicy = 'drop-newest' | 'drop-oldest' | 'disconnect';
 export const SLOW_CONSUMER_POLICIES: readonly SlowConsumerPolicy[] = ['drop-newest', 'drop-oldest', 'disconnect'];
+/** The socket's share of a connection's pushes before they wait in the output buffer (OutputBufferOptions.socketBytes). */
+export const DEFAULT_SOCKET_BYTES = 8 * 1024;
 
 /**
  * A bounded output buffer per connection for pushes (replies are never dropped: a client's own requests
@@ -176,7 +182,7 @@ export class Gateway {
       }
       if (!(opts.output.limitBytes >= 0)) throw new RangeError(`output.limitBytes must be >= 0, got ${opts.output.limitBytes}`);
     }
-    this.output = opts.output ? { socketBytes: 8 * 1024, ...opts.output } : null;
+    this.output = opts.output ? { socketBytes: DEFAULT_SOCKET_BYTES, ...opts.output } : null;
   }
 
   // ---- transport events -------------------------------------------------------------------
@@ -278,29 +284,36 @@ export class Gateway {
     }
     if (c.heldBytes + bytes.length > o.limitBytes) {
       if (o.policy === 'disconnect') {
-        // as Redis's client-output-buffer-limit: close it now (replies already due go out first)
-        this.stats.slowDisconnects++;
+        // as Redis's client-output-buffer-limit: cut it now, its backlog discarded (replies already due are written first)
+        this.slow('disconnect');
         if (c.out.length > 0) this.transport.write(c.id, c.out.take());
-        this.transport.close(c.id);
+        this.transport.close(c.id, true);
         this.closed(c.id);
         return;
       }
       if (o.policy === 'drop-newest') {
-        this.stats.slowDropped++;
+        this.slow('dropped');
         return;
       }
       // drop-oldest: make room for the newest
       while (c.held && c.held.length > 0 && c.heldBytes + bytes.length > o.limitBytes) {
         c.heldBytes -= c.held.shift()!.length;
-        this.stats.slowDropped++;
+        this.slow('dropped');
       }
       if (bytes.length > o.limitBytes) {
-        this.stats.slowDropped++;
+        this.slow('dropped');
         return;
       }
     }
     (c.held ??= []).push(Buffer.from(bytes));
     c.heldBytes += bytes.length;
+  }
+
+  /** Counts what the output-buffer policy did (stats, and the monitor's slow-consumer counters). */
+  private slow(what: 'dropped' | 'disconnect'): void {
+    if (what === 'dropped') this.stats.slowDropped++;
+    else this.stats.slowDisconnects++;
+    if (this.mon) this.mon.sink.slowConsumer?.(this.mon.clock.now(), this.id, what);
   }
 
   private writeHeld(c: Conn, o: Required<OutputBufferOptions>): void {
