@@ -33,7 +33,7 @@ Sizes are scaled down so the notebook runs in seconds: 6,000 users on 4 servers,
 connections/s with a backlog of 128. The shapes are what matter; `imsim capacity` (notebook 05) scales the numbers.
 '''),
 (C, r'''
-import { runConnectionLayer, runS5, World, S5_SETUP, DEFAULT_DIURNAL_CURVE, troughClock, RECONNECT,
+import { runConnectionLayer, runS5, World, S5_SETUP, diurnalCurve, RECONNECT,
   show, showTable, showMarkdown, lineChart, type RestartPlan, type LayerResult } from 'imsim';
 
 const PEAK = 21 * 3600;          // 21:00, the evening peak
@@ -79,12 +79,16 @@ const perMinuteMin = (r: LayerResult, name: string) => {
 await show(lineChart(runs.filter((x) => ['never restart', 'hard 21:00', 'night: hard 04:00'].includes(x.name))
   .flatMap(({ name, r }) => perMinuteMin(r, name)),
   { title: 'Users online over one day (lowest each minute)', xTitle: 'hour of the day', yTitle: 'logged-in sessions', width: 620, height: 260 }));
-showMarkdown(`The curve's trough is at **${hhmm(troughClock(DEFAULT_DIURNAL_CURVE))}**: that is when the "night" policy restarts.`);
+const cutBy = (name: string) => runs.find((x) => x.name === name)!.r.restarts[0].cut;
+const [peakCut, nightCut] = [cutBy('hard 21:00'), cutBy('night: hard 04:00')];
+showMarkdown(`The curve's trough is at **${hhmm(diurnalCurve().troughUs / 1e6)}**: that is when the "night" policy restarts. ` +
+  `The hard restart at 21:00 closed **${peakCut.toLocaleString('en')}** connections, the same restart at night ` +
+  `**${nightCut.toLocaleString('en')}**: ${(peakCut / nightCut).toFixed(1)}× fewer.`);
 '''),
 (M, r'''
 The three lines lie on top of each other except for two narrow notches: the hard restart at 21:00 takes *everyone*
-offline (some 4,700 users here), the night restart at 04:00 only the few who are online then — about a seventh as many. That
-is the whole argument for **只允许晚上重启**: the same operation, an order of magnitude fewer people affected and a
+offline, the night restart at 04:00 only the few who are online then (the counts above). That
+is the whole argument for **只允许晚上重启**: the same operation, nearly an order of magnitude fewer people affected and a
 proportionally smaller reconnect storm. Its cost is operational: a fix waits for the night, and someone is awake at 04:00.
 
 ## Zoomed in: the first minutes of each restart
@@ -113,10 +117,10 @@ await show(lineChart(zoom((s, i) => s.sessions[i]), { title: 'Users online aroun
   it needs spare capacity on the other servers while one is out — the deck's "run at 50%" rule provides it.
 - **Rolling**: a notch per server, every 30 s (the layer is back within a few seconds of each server's return).
   The notches after the first are deeper: the first server's clients move onto the other three, so those hold a
-  third more each when their turn comes (about 1,550 users out at once instead of 1,170); a restarted server comes
+  third more each when their turn comes; a restarted server comes
   back empty and the least-loaded balancer fills it with the next server's clients. Rolling restarts move some
   clients more than once.
-- **Night**: the same hard restart at 04:00, with a seventh of the users.
+- **Night**: the same hard restart at 04:00, with a fraction of the users (the ratio computed above).
 '''),
 (C, r'''
 await show(lineChart(zoom((s, i) => s.accepts[i], -30, 300), { title: 'Accepts per second around the restart',

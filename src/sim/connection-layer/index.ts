@@ -4,4 +4,3 @@ export {
   type Balancer, type ServerSpec, type DiurnalOptions, type RestartPlan, type RestartPolicy, type RestartMethod,
   type ConnectionLayerOptions, type LayerSeries, type RestartRecord, type LayerTotals, type LayerPeaks, type LayerResult,
 } from './model';
-export { DEFAULT_DIURNAL_CURVE, DAY_S, diurnalFactor, troughClock, nextClock } from './diurnal';

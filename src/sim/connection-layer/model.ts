@@ -31,7 +31,7 @@
 import { HEARTBEAT, RECONNECT, reconnectDelay, type HeartbeatPolicy, type ReconnectPolicy } from '../../protocol/policies';
 import { Kernel } from '../kernel';
 import type { Rng } from '../rng';
-import { DEFAULT_DIURNAL_CURVE, checkCurve, diurnalFactor, nextClock, troughClock } from './diurnal';
+import { IM_HOURLY, diurnalCurve, nextTimeOfDay, type DiurnalCurve } from '../workload/diurnal';
 
 export const BALANCERS = ['round-robin', 'least-loaded', 'random'] as const;
 export type Balancer = (typeof BALANCERS)[number];
@@ -68,7 +68,8 @@ export const DEFAULT_SERVER: ServerSpec = {
 };
 
 export interface DiurnalOptions {
-  /** 24 hourly factors relative to the peak (default DEFAULT_DIURNAL_CURVE). */
+  /** 24 hourly weights, 00:00 … 23:00 (default IM_HOURLY, the workload's curve); only their shape matters:
+   *  the busiest hour has `peakOnline` of the clients online. */
   curve?: readonly number[];
   /** Fraction of the clients online at the peak, in (0, 1). Default 0.8. */
   peakOnline?: number;
@@ -295,10 +296,10 @@ export class ConnectionLayer {
   private readonly logicPerLogin: number;
   private readonly meanConnUs: number;
   private readonly meanOffUs: number;
-  private readonly curve: readonly number[] | null;
+  private readonly curve: DiurnalCurve | null;
   private readonly peakOnline: number;
   private readonly meanSessionUs: number;
-  private readonly startClockS: number;
+  private readonly startClockUs: number; // time of day at t = 0
   private readonly wakeMax: number; // per µs
 
   private readonly rng: Rng;
@@ -355,13 +356,12 @@ export class ConnectionLayer {
     if (!(this.meanConnUs > 0)) bad(`meanConnection must be > 0 seconds, got ${o.meanConnection}`);
     if (!(this.meanOffUs >= 0)) bad(`meanOffline must be >= 0 seconds, got ${o.meanOffline}`);
     const d = o.diurnal ?? null;
-    this.curve = d ? (d.curve ?? DEFAULT_DIURNAL_CURVE) : null;
-    if (this.curve) checkCurve(this.curve);
+    this.curve = d ? diurnalCurve(d.curve ?? IM_HOURLY) : null;
     this.peakOnline = d?.peakOnline ?? 0.8;
     if (d && !(this.peakOnline > 0 && this.peakOnline < 1)) bad(`diurnal.peakOnline must be in (0, 1), got ${this.peakOnline}`);
     this.meanSessionUs = (d?.meanSession ?? 1800) * US;
-    this.startClockS = (d?.startHour ?? 0) * 3600;
-    const fMax = this.peakOnline * (this.curve ? Math.max(...this.curve) : 1);
+    this.startClockUs = (d?.startHour ?? 0) * 3600 * US;
+    const fMax = this.peakOnline; // curve.relative() peaks at 1
     // An offline user comes online at rate f/(1−f)/L, so that the online fraction tracks f(t) (L: mean session).
     this.wakeMax = this.curve ? fMax / (1 - fMax) / this.meanSessionUs : 0;
 
@@ -400,7 +400,7 @@ export class ConnectionLayer {
     const k = this.kernel;
     const rng = this.rng;
     const rampUs = (o.rampUp ?? 0) * US;
-    const f0 = this.curve ? this.peakOnline * diurnalFactor(this.curve, this.startClockS) : 1;
+    const f0 = this.curve ? this.peakOnline * this.curve.relative(this.startClockUs) : 1;
     for (let i = 0; i < n; i++) {
       this.handlers[i] = () => this.fire(i);
       this.rttUs[i] = Math.round((rttMin + rng.next() * (rttMax - rttMin)) * 1000);
@@ -546,7 +546,7 @@ export class ConnectionLayer {
   private presence(i: number): void {
     const k = this.kernel;
     const rng = this.rng;
-    const f = this.peakOnline * diurnalFactor(this.curve!, this.startClockS + k.now / US);
+    const f = this.peakOnline * this.curve!.relative(this.startClockUs + k.now);
     const rate = f / (1 - f) / this.meanSessionUs;
     if (rng.next() * this.wakeMax < rate) {
       this.sessionEnd[i] = k.now + Math.round(rng.exp(this.meanSessionUs));
@@ -783,7 +783,7 @@ export class ConnectionLayer {
     const method: RestartMethod = p.policy === 'night' ? (p.method ?? 'hard') : p.policy;
     if (p.policy === 'night') {
       if (!this.curve) throw new RangeError("restart policy 'night' needs a diurnal curve (options.diurnal)");
-      at = nextClock(p.at, this.startClockS, troughClock(this.curve));
+      at = nextTimeOfDay(p.at * US, this.startClockUs, this.curve.troughUs) / US;
     }
     const k = this.kernel;
     k.at(Math.max(k.now, Math.round(at * US)), () => this.begin(p, method, servers));

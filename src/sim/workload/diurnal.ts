@@ -23,6 +23,10 @@ export interface DiurnalCurve {
   readonly peak: number;
   /** The multiplier at time t (µs; the day starts at multiples of 24 h), interpolated linearly between hours. */
   at(tUs: number): number;
+  /** at(t) / peak, in [0, 1]: the share of the busiest hour's activity (who is online, in the connection layer). */
+  relative(tUs: number): number;
+  /** Time of day of the lowest hourly weight (the first, on the hour), µs after midnight: when "night" is. */
+  readonly troughUs: number;
 }
 
 /**
@@ -37,17 +41,34 @@ export function diurnalCurve(hourly: readonly number[] | 'flat' = IM_HOURLY): Di
   const mean = w.reduce((a, b) => a + b, 0) / 24;
   if (!(mean > 0)) throw new RangeError('a diurnal curve needs some activity: all 24 weights are 0');
   const norm = w.map((x) => x / mean);
+  const peak = Math.max(...norm);
   // Linear between hours: the day's mean of the interpolated curve equals the mean of the points.
+  const at = (tUs: number): number => {
+    const h = timeOfDay(tUs) / HOUR_US;
+    const i = Math.floor(h);
+    const f = h - i;
+    return norm[i] * (1 - f) + norm[(i + 1) % 24] * f;
+  };
   return {
     hourly: norm,
-    peak: Math.max(...norm),
-    at(tUs: number): number {
-      const h = (((tUs % DAY_US) + DAY_US) % DAY_US) / HOUR_US;
-      const i = Math.floor(h);
-      const f = h - i;
-      return norm[i] * (1 - f) + norm[(i + 1) % 24] * f;
-    },
+    peak,
+    at,
+    relative: (tUs) => at(tUs) / peak,
+    troughUs: norm.indexOf(Math.min(...norm)) * HOUR_US,
   };
+}
+
+/** µs after midnight of time t (µs; days start at multiples of 24 h; negative t wraps back). */
+export function timeOfDay(tUs: number): number {
+  return ((tUs % DAY_US) + DAY_US) % DAY_US;
+}
+
+/**
+ * The first time >= `fromUs` at which a run whose t = 0 fell at `startUs` after midnight reads the time of
+ * day `clockUs` (e.g. a restart scheduled for the night's trough).
+ */
+export function nextTimeOfDay(fromUs: number, startUs: number, clockUs: number): number {
+  return fromUs + timeOfDay(clockUs - timeOfDay(startUs + fromUs));
 }
 
 /**

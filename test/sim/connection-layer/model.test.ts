@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConnectionLayer, DEFAULT_DIURNAL_CURVE, runConnectionLayer, troughClock, type ConnectionLayerOptions, type RestartPlan } from '../../../src/sim/connection-layer';
+import { ConnectionLayer, runConnectionLayer, type ConnectionLayerOptions, type RestartPlan } from '../../../src/sim/connection-layer';
 import { Kernel } from '../../../src/sim/kernel';
 
 const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);

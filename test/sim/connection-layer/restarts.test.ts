@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DIURNAL_CURVE, diurnalFactor, runConnectionLayer, troughClock, type RestartPlan } from '../../../src/sim/connection-layer';
+import { runConnectionLayer, type RestartPlan } from '../../../src/sim/connection-layer';
+import { diurnalCurve } from '../../../src/sim/workload';
 
 const base = { clients: 8000, servers: 8, server: { limit: 4000, acceptRate: 2000, backlog: 512 }, seed: 1, seconds: 900 };
 const run = (p: RestartPlan | null) => runConnectionLayer({ ...base, restarts: p ? [p] : [] });
@@ -57,14 +58,14 @@ describe('a day with users coming and going (diurnal)', () => {
   it('sessions follow the curve', () => {
     const s = atNight.series.sessions;
     for (const h of [12, 21]) {
-      const want = 0.8 * diurnalFactor(DEFAULT_DIURNAL_CURVE, h * 3600) * 5000;
+      const want = 0.8 * diurnalCurve().relative(h * 3600e6) * 5000;
       expect(Math.abs(s[h * 3600 - 1] / want - 1)).toBeLessThan(0.1);
     }
     expect(s[4 * 3600 - 1]).toBeLessThan(0.25 * s[21 * 3600 - 1]);
   });
 
   it("'night' waits for the trough, and cuts a fraction of what a restart at the peak does", () => {
-    expect(atNight.restarts[0].start).toBe(troughClock(DEFAULT_DIURNAL_CURVE));
+    expect(atNight.restarts[0].start).toBe(diurnalCurve().troughUs / 1e6);
     expect(atNight.restarts[0].cut * 4).toBeLessThan(atPeak.restarts[0].cut);
     expect(atNight.peaks.acceptsPerS * 3).toBeLessThan(atPeak.peaks.acceptsPerS);
     // Users who leave while reconnecting are not owed a reconnect; the rest all come back.

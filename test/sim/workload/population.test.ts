@@ -1,41 +1,7 @@
-// The workload's parts: the diurnal curve and its arrivals, the upload delay of an image, the mixes.
+// The workload's parts: the upload delay of an image, the mixes (the diurnal curve: diurnal.test.ts).
 import { describe, expect, it } from 'vitest';
-import { makeRng } from '../../../src/sim/rng';
 import { World } from '../../../src/sim/world';
-import { DAY_US, IM_HOURLY, Population, diurnalCurve, nextArrival, uploadDelayUs } from '../../../src/sim/workload';
-
-const HOUR = 3_600_000_000;
-
-describe('diurnal curve', () => {
-  it('has mean 1 over a day, its peak in the evening and its trough before dawn', () => {
-    const c = diurnalCurve();
-    let sum = 0;
-    const n = 24 * 60;
-    for (let i = 0; i < n; i++) sum += c.at((i * DAY_US) / n);
-    expect(sum / n).toBeCloseTo(1, 6);
-    expect(c.hourly.indexOf(c.peak)).toBe(IM_HOURLY.indexOf(Math.max(...IM_HOURLY)));
-    expect(c.at(4 * HOUR)).toBeLessThan(0.25);
-    expect(c.at(DAY_US + 21 * HOUR)).toBe(c.at(21 * HOUR)); // every day alike
-    expect(diurnalCurve('flat').at(123_456_789)).toBe(1);
-  });
-
-  it('refuses a curve that is not 24 non-negative weights', () => {
-    expect(() => diurnalCurve([1, 2, 3])).toThrow(/24 hourly weights/);
-    expect(() => diurnalCurve(new Array(24).fill(0))).toThrow(/some activity/);
-  });
-
-  it('arrivals follow the curve: per hour, counts near rate × curve', () => {
-    const c = diurnalCurve();
-    const rng = makeRng('arrivals');
-    const perUs = 2000 / DAY_US * 24; // 2000 per hour on average
-    const counts = new Array(24).fill(0);
-    for (let t = nextArrival(rng, 0, perUs, c); t < 20 * DAY_US; t = nextArrival(rng, t, perUs, c)) counts[Math.floor((t % DAY_US) / HOUR)]++;
-    for (let h = 0; h < 24; h++) {
-      const expected = 20 * 2000 * (c.at(h * HOUR) + c.at((h + 1) * HOUR)) / 2; // linear within the hour
-      expect(Math.abs(counts[h] - expected)).toBeLessThan(5 * Math.sqrt(expected));
-    }
-  });
-});
+import { Population, uploadDelayUs } from '../../../src/sim/workload';
 
 describe('population', () => {
   it('uploads take connect + request round trips and the bytes at the uplink rate', () => {
