@@ -1,5 +1,5 @@
 // `imsim proxy`: the simulator's link model applied to real TCP, between any client and any server.
-import { startProxy, type RunningProxy } from '../server/proxy/index';
+import { DEFAULT_WINDOW, startProxy, type RunningProxy } from '../server/proxy/index';
 import { PATTERNS } from '../sim/network/mobility';
 import { PROFILES } from '../sim/network/profiles';
 import { DEFAULT_PORT } from '../server/tcp-server';
@@ -15,6 +15,10 @@ const SPECS: OptionSpec[] = [
   { name: 'mobility', kind: 'string', help: `what happens to each link: comma-separated of ${Object.keys(PATTERNS).join(', ')}`, default: 'none' },
   { name: 'nat-idle', kind: 'number', help: 'carrier NAT idle timeout, seconds: a mapping silent this long is gone (default: no NAT)' },
   { name: 'give-up', kind: 'number', help: 'TCP gives up on unacknowledged data after this many seconds (Linux ~924)' },
+  {
+    name: 'window', kind: 'number', default: DEFAULT_WINDOW / 1024,
+    help: 'flow control, KiB: when one direction of a connection holds more than this (not yet delivered by the link, or not yet taken by a slow reader), the proxy stops reading its sender until it drains',
+  },
   { name: 'seed', kind: 'string', help: 'seed of the link model\'s random streams (jitter, loss, mobility)', default: '1' },
   { name: 'every', kind: 'number', help: 'print a summary line every this many seconds (0 = never)', default: 5 },
   { name: 'quiet', kind: 'boolean', help: 'only the summary lines, not every connection event' },
@@ -30,6 +34,9 @@ export const PROXY_HELP = helpText(
     'lost inside a live connection), the modelled handshake (SYN loss, connect give-up), and what\n' +
     'kills connections: resets (both ends learn), half-open cuts (nobody learns; bytes vanish),\n' +
     'carrier NAT expiry after --nat-idle seconds of silence, outages and handovers (--mobility).\n' +
+    'A server that resets its socket has its RST travel down the link: the client sees ECONNRESET.\n' +
+    'Like TCP\'s window, a sender faster than the link is not buffered without limit: past --window\n' +
+    'KiB per connection and direction the proxy stops reading it, so its own writes block.\n' +
     'Every connection event is printed as it happens; a summary line every --every seconds.\n' +
     'Point any client at it: imsim client, redis-cli, imsim load --port.',
   SPECS,
@@ -73,11 +80,14 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     if (!(v > 0)) throw new UsageError(`--${name} takes seconds > 0, got ${opts[name]}`);
     return Math.round(v * 1_000_000);
   };
+  const windowKiB = Number(opts.window);
+  if (!(windowKiB >= 1)) throw new UsageError(`--window takes KiB >= 1, got ${opts.window}`);
   const out = (l: string) => process.stdout.write(l + '\n');
   let proxy: RunningProxy;
   try {
     proxy = await startProxy({
       target, profile, mobility, natIdleUs: secs('nat-idle'), giveUpUs: secs('give-up'), seed: String(opts.seed), port: Number(opts.listen),
+      window: Math.round(windowKiB * 1024),
       log: opts.quiet ? undefined : out,
     });
   } catch (err) {
@@ -94,9 +104,11 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   const every = Number(opts.every);
   const summary = () => {
     const s = proxy.stats;
+    const b = proxy.buffered();
     out(
       `-- ${s.open} open · ${s.accepted} accepted · ${s.closed} closed · ${s.reset} reset · ${s.failed} failed to connect · ` +
-        `${(s.bytesUp / 1024).toFixed(1)} KiB up · ${(s.bytesDown / 1024).toFixed(1)} KiB down · ${s.retransmissions} retransmissions`,
+        `${(s.bytesUp / 1024).toFixed(1)} KiB up · ${(s.bytesDown / 1024).toFixed(1)} KiB down · ${s.retransmissions} retransmissions · ` +
+        `held ${(b.up / 1024).toFixed(0)}/${(b.down / 1024).toFixed(0)} KiB up/down (peak ${(s.peakBuffered / 1024).toFixed(0)} KiB per direction, window ${windowKiB} KiB, ${s.pauses} pauses)`,
     );
   };
   const timer = every > 0 ? setInterval(summary, every * 1000) : null;

@@ -41,6 +41,10 @@ describe('imsim proxy', () => {
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/usage: imsim proxy/);
     expect(h.stdout).toMatch(/half-open cuts/);
+    expect(h.stdout).toMatch(/--window/);
+    const win = run(['proxy', '--window', '0']);
+    expect(win.status).toBe(2);
+    expect(win.stderr).toMatch(/--window takes KiB >= 1, got 0/);
     const bad = run(['proxy', '--profile', '5g']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/unknown link profile '5g'; known: fixed, wifi/);
@@ -62,6 +66,7 @@ describe('imsim proxy', () => {
     proxy.proc.kill('SIGINT');
     expect(await proxy.exited).toBe(0);
     expect(proxy.out()).toMatch(/-- 0 open · 1 accepted · 1 closed · 0 reset/);
+    expect(proxy.out()).toMatch(/held 0\/0 KiB up\/down \(peak \d+ KiB per direction, window 256 KiB, 0 pauses\)/);
     serve.proc.kill('SIGINT');
     expect(await serve.exited).toBe(0);
   });

@@ -205,6 +205,86 @@ describe('chaos proxy', () => {
     expect(lines.some((l) => l.includes('connect failed: connect timed out'))).toBe(true);
   });
 
+  it('backpressure: a sender faster than the link is held to the window; every byte arrives in order', async () => {
+    const window = 128 * 1024;
+    // 40 Mbit/s: far slower than a loopback sender, fast enough to move 20 MB in seconds
+    const { t, p } = await setup({ profile: fast({ upKbps: 40_000 }), window });
+    const data = bytes(20 * 1024 * 1024, 11);
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    let peak = 0;
+    let samples = 0;
+    const sample = () => {
+      const b = p.buffered().up;
+      if (b > peak) peak = b;
+      samples++;
+    };
+    const timer = setInterval(sample, 2);
+    cleanup.push(async () => clearInterval(timer));
+    // the sender writes as fast as its socket takes it
+    let off = 0;
+    const pump = () => {
+      while (off < data.length) {
+        const n = Math.min(64 * 1024, data.length - off);
+        const more = c.write(data.subarray(off, off + n));
+        off += n;
+        sample();
+        if (!more) return void c.once('drain', pump);
+      }
+    };
+    pump();
+    await until('20 MB at the target', () => t.received().length >= data.length, 60_000);
+    clearInterval(timer);
+    expect(t.received().equals(data)).toBe(true);
+    expect(samples).toBeGreaterThan(100);
+    const chunk = 64 * 1024; // one socket read: what is read in the moment the window is crossed
+    expect(peak).toBeGreaterThan(window / 2); // the link was the bottleneck: the window filled
+    expect(peak).toBeLessThanOrEqual(window + chunk);
+    expect(p.stats.peakBuffered).toBeLessThanOrEqual(window + chunk); // the proxy's own high-water mark
+    expect(p.stats.pauses).toBeGreaterThan(0);
+    expect(p.stats.bytesUp).toBe(data.length);
+  });
+
+  it("backpressure from a slow reader: the destination's unread bytes count; the source waits for it", async () => {
+    const window = 64 * 1024;
+    const { t, p } = await setup({ profile: fast({}), window });
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    c.pause(); // the device's app does not read
+    c.write('go');
+    await until('connected through', () => t.conns.length === 1 && t.received().length === 2);
+    const data = bytes(24 * 1024 * 1024, 5); // more than loopback's kernel buffers hold
+    t.conns[0].write(data); // the server pushes it all at once
+    await until('the proxy stopped reading the server', () => p.flows()[0]?.downPaused === true);
+    await sleep(200);
+    const held = p.flows()[0];
+    expect(held.downPaused).toBe(true);
+    expect(held.down).toBeLessThanOrEqual(window + 64 * 1024);
+    expect(t.conns[0].writableLength).toBeGreaterThan(0); // the rest waits at the server, as with real TCP
+    c.resume();
+    await until('all of it at the device', () => c.got().length >= data.length + 0, 60_000);
+    expect(c.got().equals(data)).toBe(true);
+    expect(p.stats.peakBuffered).toBeLessThanOrEqual(window + 64 * 1024);
+  });
+
+  it("a server's reset reaches the device as a reset, one trip later (not as a FIN behind the data)", async () => {
+    const { t, p, lines } = await setup({ profile: fast({ downDelayMs: 150 }) });
+    const c = await connect(p.port);
+    cleanup.push(async () => void c.destroy());
+    c.write('hi');
+    await until('hi through', () => t.received().toString() === 'hi');
+    const t0 = process.hrtime.bigint();
+    t.conns[0].resetAndDestroy();
+    await until('device closed', () => c.events.includes('close'));
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    expect(c.events).toContain('error ECONNRESET');
+    expect(c.events).not.toContain('end');
+    expect(ms).toBeGreaterThanOrEqual(150 - 1); // a lower bound the model guarantees: the RST's one-way delay
+    expect(p.stats).toMatchObject({ reset: 1, closed: 0 });
+    expect(lines.some((l) => l.includes('server side: reset by the server'))).toBe(true);
+    expect(lines.some((l) => l.includes('device side: reset by the server'))).toBe(true);
+  });
+
   it('connections of one named device share its link; others are devices of their own', async () => {
     const t = await target(true);
     let dev: ReturnType<RunningProxy['device']> | undefined;

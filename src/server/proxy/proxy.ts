@@ -8,7 +8,16 @@
 // What the model decides, the proxy makes real: a FIN that arrives ends the real socket (end()),
 // a reset or "TCP gave up" resets it (RST), a half-open cut leaves both real sockets open while
 // nothing gets through, the handshake (SYN loss, outages, connect give-up) holds the client's
-// bytes until the modelled connection is up. Listens on 127.0.0.1 only.
+// bytes until the modelled connection is up, and a server that resets its socket has its RST
+// travel down the link to the device (TcpConnection.serverReset). Listens on 127.0.0.1 only.
+//
+// Flow control, as TCP's window does it: per connection and direction the proxy holds what the
+// model still has to deliver (TcpConnection.queued) plus what the destination socket has not yet
+// taken (its writableLength, so a slow reader counts too) plus, before the modelled handshake, the
+// client's early bytes. When that exceeds the window the proxy stops reading the source socket
+// (the sender's own kernel buffers fill and its writes block), and reads again once it is back
+// under. So a sender faster than the modelled link costs the proxy at most the window plus the one
+// chunk read when it was crossed.
 import * as net from 'node:net';
 import { makeRng } from '../../sim/rng';
 import { DeviceLink } from '../../sim/network/device-link';
@@ -39,7 +48,11 @@ export interface ProxyOptions extends DeviceSetup {
   deviceOf?: (remotePort: number) => ProxyDevice | undefined | Promise<ProxyDevice | undefined>;
   /** One line per event a user can follow: opened, connected, closed, reset, cut. */
   log?: (line: string) => void;
+  /** Bytes one direction of one connection may hold before the proxy stops reading its source. */
+  window?: number;
 }
+
+export const DEFAULT_WINDOW = 256 * 1024;
 
 /** A device link that also counts retransmissions and says when it is cut or reset. */
 export class ProxyDevice extends DeviceLink {
@@ -88,6 +101,19 @@ export interface ProxyStats {
   bytesUp: number; // payload forwarded to the target
   bytesDown: number; // payload forwarded to the clients
   retransmissions: number;
+  /** The most one direction of one connection held, bytes (flow control keeps it near the window). */
+  peakBuffered: number;
+  /** Times a source socket was paused because its direction held more than the window. */
+  pauses: number;
+}
+
+/** What one open connection holds now, per direction (bytes), and whether its source is paused. */
+export interface ConnectionFlow {
+  id: number;
+  up: number;
+  down: number;
+  upPaused: boolean;
+  downPaused: boolean;
 }
 
 export interface RunningProxy {
@@ -97,6 +123,12 @@ export interface RunningProxy {
   /** Devices by name (each connection's own, or those made with device()). */
   readonly devices: Map<string, ProxyDevice>;
   readonly stats: ProxyStats;
+  /** The flow-control window, bytes per connection and direction. */
+  readonly window: number;
+  /** Every open connection's buffered bytes per direction, now. */
+  flows(): ConnectionFlow[];
+  /** Bytes the proxy holds now, per direction, over all connections. */
+  buffered(): { up: number; down: number };
   /** A named device with its own link (for deviceOf); its mobility patterns start now. */
   device(name: string, setup?: DeviceSetup): ProxyDevice;
   /** Every device: cut every live connection half-open / reset every live connection. */
@@ -115,8 +147,13 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const t0 = Date.now();
   const log = (line: string) => say(`[${((Date.now() - t0) / 1000).toFixed(3).padStart(8)} s] ${line}`);
   const devices = new Map<string, ProxyDevice>();
-  const stats: ProxyStats = { accepted: 0, open: 0, closed: 0, reset: 0, failed: 0, bytesUp: 0, bytesDown: 0, retransmissions: 0 };
+  const stats: ProxyStats = {
+    accepted: 0, open: 0, closed: 0, reset: 0, failed: 0, bytesUp: 0, bytesDown: 0, retransmissions: 0, peakBuffered: 0, pauses: 0,
+  };
+  const window = o.window ?? DEFAULT_WINDOW;
+  if (!(window > 0)) throw new RangeError(`window must be > 0 bytes, got ${o.window}`);
   const sockets = new Set<net.Socket>();
+  const flows = new Map<number, () => ConnectionFlow>();
   let nextId = 1;
   let closing = false;
 
@@ -135,6 +172,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     sockets.add(client);
     client.setNoDelay(true);
     const early: Buffer[] = []; // what the client wrote before the modelled handshake completed
+    let earlyBytes = 0;
     let clientEnded = false; // the client sent FIN
     let clientGone = false; // the client's real socket is closed
     let upstream: net.Socket | null = null;
@@ -152,17 +190,55 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     };
     let counted = false;
     let handshakeOver = false; // the modelled SYN reached the server, or the connect gave up
+    // ---- flow control: pause a source whose direction holds more than the window ----
+    const waiting = (s: net.Socket | null) => (s && !s.destroyed ? s.writableLength : 0);
+    const held = () => ({
+      up: earlyBytes + (conn?.queued('up') ?? 0) + waiting(upstream),
+      down: (conn?.queued('down') ?? 0) + waiting(client),
+    });
+    let upPaused = false; // the client socket is not read
+    let downPaused = false; // the upstream socket is not read
+    const flow = () => {
+      const h = held();
+      if (h.up > stats.peakBuffered) stats.peakBuffered = h.up;
+      if (h.down > stats.peakBuffered) stats.peakBuffered = h.down;
+      // a direction that no longer takes writes drops what comes: read on, so FINs and resets are seen
+      const holdUp = h.up > window && (conn?.sending('up') ?? true);
+      const holdDown = h.down > window && (conn?.sending('down') ?? true);
+      if (holdUp !== upPaused) {
+        upPaused = holdUp;
+        if (holdUp) {
+          stats.pauses++;
+          client.pause();
+        } else client.resume();
+      }
+      if (holdDown !== downPaused && upstream) {
+        downPaused = holdDown;
+        if (holdDown) {
+          stats.pauses++;
+          upstream.pause();
+        } else upstream.resume();
+      }
+    };
+    const written = () => flow();
+    flows.set(id, () => ({ id, ...held(), upPaused, downPaused }));
+
     const maybeGone = () => {
       if (counted || !clientGone) return;
       if (upstream ? !upstreamGone : !handshakeOver && conn?.open) return;
       counted = true;
+      flows.delete(id);
       stats.open--;
       if (link) link.live--;
       if (own && link) devices.delete(link.name);
     };
     client.on('data', (chunk) => {
       if (connected && conn) conn.clientWrite(chunk);
-      else early.push(chunk);
+      else {
+        early.push(chunk);
+        earlyBytes += chunk.length;
+      }
+      flow();
     });
     client.on('end', () => {
       clientEnded = true;
@@ -196,21 +272,25 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     const c = (conn = dev.open({
       toServer: (bytes) => {
         stats.bytesUp += bytes.length;
-        upstream?.write(bytes);
+        upstream?.write(bytes, written);
+        flow();
       },
       toClient: (bytes) => {
         stats.bytesDown += bytes.length;
-        if (client.writable) client.write(bytes);
+        if (client.writable) client.write(bytes, written);
+        flow();
       },
       serverClosed: (why) => {
         log(`#${id} server side: ${why}`);
         over(why, !NORMAL_CLOSE.has(why));
         realClose(upstream, why);
+        flow();
       },
       clientClosed: (why) => {
         log(`#${id} device side: ${why}`);
         over(why, !NORMAL_CLOSE.has(why));
         realClose(client, why);
+        flow();
       },
     }));
     const t1 = clock.now;
@@ -225,15 +305,26 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
         upstream = up;
         sockets.add(up);
         up.setNoDelay(true);
-        up.on('data', (chunk) => c.serverWrite(chunk));
+        up.on('data', (chunk) => {
+          c.serverWrite(chunk);
+          flow();
+        });
         up.on('end', () => c.serverClose());
         up.on('error', (err: NodeJS.ErrnoException) => {
           if (err.code === 'ECONNREFUSED') log(`#${id} target ${o.target.host}:${o.target.port} refused the connection: is the server running?`);
         });
-        up.on('close', () => {
+        up.on('close', (hadError) => {
           sockets.delete(up);
           upstreamGone = true;
-          c.serverClose(); // gone without a FIN (the model has no server-side reset): a FIN travels to the device
+          if (hadError && !closing) {
+            // the server reset its socket (or refused): the RST travels down the link to the device
+            if (!ended) {
+              log(`#${id} server side: reset by the server`);
+              over('reset by the server', true);
+            }
+            c.serverReset('reset by the server');
+          } else c.serverClose(); // closed without an error after its FIN, or by the proxy: a FIN travels to the device
+          flow();
           maybeGone();
         });
       },
@@ -242,7 +333,9 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
         connected = true;
         log(`#${id} connected (modelled handshake ${((clock.now - t1) / 1000).toFixed(1)} ms)`);
         for (const b of early.splice(0)) c.clientWrite(b);
+        earlyBytes = 0;
         if (clientEnded) c.clientClose();
+        flow();
       },
       (why) => {
         handshakeOver = true;
@@ -263,7 +356,17 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   });
   const port = (server.address() as net.AddressInfo).port;
   return {
-    host, port, clock, devices,
+    host, port, clock, devices, window,
+    flows: () => [...flows.values()].map((f) => f()),
+    buffered: () => {
+      const b = { up: 0, down: 0 };
+      for (const f of flows.values()) {
+        const x = f();
+        b.up += x.up;
+        b.down += x.down;
+      }
+      return b;
+    },
     get stats() {
       let r = 0;
       for (const d of devices.values()) r += d.retransmissions;
