@@ -127,11 +127,16 @@ await show(lineChart(zoom((s, i) => s.accepts[i], -30, 300), { title: 'Accepts p
   xTitle: 'seconds since the operation started', yTitle: 'connections accepted / s (4 servers)', width: 620, height: 260 }));
 await show(lineChart(zoom((s, i) => s.logicQps[i], -30, 300), { title: 'Logic-layer requests per second (logins: AUTH + first sync)',
   xTitle: 'seconds since the operation started', yTitle: 'logic requests / s', width: 620, height: 260 }));
+const byName = (name: string) => runs.find((x) => x.name === name)!.r;
+const [hard, calm] = [byName('hard 21:00'), byName('never restart')];
+showMarkdown(`The hard restart at 21:00: **${hard.restarts[0].cut.toLocaleString('en')}** clients reconnect, at up to ` +
+  `**${hard.peaks.acceptsPerS}** accepts/s — **${Math.round(hard.peaks.acceptsPerS / calm.peaks.acceptsPerS)}×** the busiest ` +
+  `second of the same day without a restart (${calm.peaks.acceptsPerS}/s) — and up to **${hard.peaks.logicQps}** logic requests/s.`);
 '''),
 (M, r'''
-The storm is the hard restart's hump right after the servers come back: about 4,700 clients in some 10 seconds,
-several hundred accepts a second — forty-odd times the busiest second of an ordinary day — and the logic layer
-takes twice that in logins. (Their exponential backoff with jitter is what spreads them over those 10 seconds;
+The storm is the hard restart's hump right after the servers come back (the numbers just above): every client
+in some 10 seconds, tens of times the busiest second of an ordinary day, and the logic layer takes twice that in
+logins (AUTH and the first sync). (Their exponential backoff with jitter is what spreads them over those 10 seconds;
 S5 below shows what happens without it.) A rolling restart
 makes one sharp spike per server — its clients all reconnect within the first second, before any backoff has
 spread them — aimed at the three remaining servers, whose backlogs overflow (the table's *refused* column). A drain
@@ -162,10 +167,11 @@ const stormZoom = (pick: (s: LayerResult['series'], i: number) => number, from =
 });
 await show(lineChart(stormZoom((s, i) => s.attempts[i]).filter((p) => p.y > 0), { title: 'Connection attempts per second (log scale)',
   xTitle: 'seconds since the restart', yTitle: 'attempts / s', yScale: 'log', width: 620, height: 260 }));
+showMarkdown(`Peak connection attempts per second: ${storm.map(({ backoff, result: r }) => `${backoff} **${r.peaks.attemptsPerS.toLocaleString('en')}**`).join(', ')}.`);
 '''),
 (M, r'''
 This is what the balancer and the servers' listen sockets see. **Fixed** (1 s, no jitter) sends the whole
-population every second for as long as the servers refuse: 40,000 attempts a second, almost all refused. **Stepped**
+population every second for as long as the servers refuse: one attempt per client per second, almost all refused. **Stepped**
 (Phoenix: 10, 50, 100 … 2000 ms, then every 5 s) is worse at first — several attempts per client in the first
 second — and then knocks in synchronised bursts every 5 s. **Exponential with jitter** (1, 2, 4, 8, 16 s, each
 drawn from the upper half of its interval) spreads its attempts out more with every try. **Mars** (WeChat: 15 s +
@@ -183,18 +189,21 @@ falls within the same second. The backlogs fill in milliseconds, the servers acc
 are refused and come back a second later — a wall of accepts and of logins for the logic layer, several times what
 the jittered clients produce. The stepped clients do the same every 5 s. The jittered exponential clients arrive
 spread over the width of their current backoff interval (8–16 s by then), so the servers see a fraction of the
-peak and the logic layer too. The stepped clients, their 5-second retries spread out by then, keep the servers at a
-steady ~8,000 accepts/s for four seconds. Mars's first retry comes 15–35 s after the cut: the quarter of clients
-whose retry falls after the servers' return get in at once, the rest wait another 30–50 s. The accept rate of the servers is the layer's only protection against the no-jitter
-policies: without that limit their peak would be the whole population in one second.
+peak and the logic layer too. The stepped clients, their 5-second retries spread out by then, keep the servers
+busy for a few seconds at a steady rate. Mars's first retry comes 15–35 s after the cut: the clients whose retry
+falls after the servers' return get in at once, the rest wait another 30–50 s. The accept rate of the servers is
+the layer's only protection against the no-jitter policies: without that limit their peak would be the whole
+population in one second.
 '''),
 (C, r'''
 await show(lineChart(stormZoom((s, i) => s.sessions[i] / S5_SETUP.clients, -5, 120), { title: 'Share of clients logged in again',
   xTitle: 'seconds since the restart', yTitle: 'fraction online', width: 620, height: 240 }));
+const backAfter = (r: LayerResult) => r.restarts[0].reconnected99 === null ? 'never' : `${(r.restarts[0].reconnected99 - S5_SETUP.downtime).toFixed(1)} s`;
+showMarkdown(`99% of the clients back, counted from the servers' return: ${storm.map(({ backoff, result: r }) => `${backoff} **${backAfter(r)}**`).join(', ')}.`);
 '''),
 (M, r'''
-The price of jitter is time: the fixed clients are all back about 2–3 s after the servers return (as fast as the
-servers accept them), the jittered exponential ones about 15 s after, Mars's after nearly 50 s. Every backoff gets
+The price of jitter is time (the numbers just above): the fixed clients are back as fast as the servers accept
+them, the jittered exponential ones a few backoff intervals later, Mars's last of all. Every backoff gets
 99% back (the scenario's checks, `test/sim/scenarios/s5-reconnect-storm.test.ts`). The trade-off:
 
 | | peak on the servers and the logic layer | time to get everyone back |
@@ -209,8 +218,8 @@ servers accept them), the jittered exponential ones about 15 s after, Mars's aft
 - **允许随时重启更新 — restart any time.** Possible if restarts never take everyone at once: drain or rolling, with
   spare capacity on the other servers (the 50% rule), and clients with jittered backoff for the day a hard restart
   happens anyway. A drain is the gentlest; it is also the slowest.
-- **只允许晚上重启 — only at night.** The same hard restart costs about a seventh of the disconnections and
-  of the storm at the trough; the price is waiting for the night.
+- **只允许晚上重启 — only at night.** The same hard restart at the trough costs a fraction of the disconnections
+  and of the storm (the ratio computed in the day's chart above); the price is waiting for the night.
 - **不允许重启断线 — never restart.** No disconnections at all — which is why the deck keeps the connection layer
   simple and asynchronous (总的来说简单/异步) and moves what changes into the logic layer, which restarts without
   dropping anyone (scenario S6).
