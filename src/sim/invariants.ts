@@ -40,10 +40,9 @@ export function runInvariants(world: World, monitor: Monitor, opts: InvariantOpt
     }
     if (opts.atRest && model.backlog !== 0) out.push({ server: null, rule: 'logic queue drains at rest', detail: `backlog ${model.backlog}` });
   }
-  const stored = world.logic.stats.stored;
+  const stored = world.messagesStored; // over every logic-layer process, restarts included
   const counted = KINDS.reduce((a, k: MessageKind) => a + monitor.messageTotal(k), 0);
-  // a restart starts a new logic layer with fresh stats: compare only while there was none
-  if (world.restarts.length === 0 && counted !== stored) {
+  if (counted !== stored) {
     out.push({ server: null, rule: 'messages counted = messages stored', detail: `monitor ${counted}, logic layer ${stored}` });
   }
   return out;

@@ -97,6 +97,8 @@ export class World {
   readonly restarts: { down: number; up: number; retried: number }[] = [];
   private epoch = 0;
   private readonly makeLogic: () => LogicLayer;
+  /** Every logic-layer process so far, oldest first (a restart starts another). */
+  private readonly processes: LogicLayer[] = [];
   /** Bytes each connection delivered to its client (for the socket backlog). */
   private readonly deliveredDown = new Map<number, number>();
   /** Each user's first device (client(user) without a scan). */
@@ -137,11 +139,13 @@ export class World {
       const mine: typeof store = opts.logic
         ? { exec: (op, done) => store.exec(op, (r) => void (epoch === this.epoch && done(r))), backlog: 0 }
         : store;
-      return new LogicLayer(mine, (_gw, m) => {
+      const made = new LogicLayer(mine, (_gw, m) => {
         if (epoch !== this.epoch) return; // a process that died says nothing
         if (m.k !== 'push') this.logicModel?.answered(m.conn, m.req);
         downQueue.push(m);
       }, { protocol: opts.protocol, pageSize: opts.pageSize, directory, ...mon });
+      this.processes.push(made);
+      return made;
     };
     this.logicLayer = this.makeLogic();
     this.upQueue = new AsyncQueue<Up>(this.sched, hop, (m) => {
@@ -184,6 +188,15 @@ export class World {
   /** The logic layer now (a restart makes a new one). */
   get logic(): LogicLayer {
     return this.logicLayer;
+  }
+
+  /**
+   * Messages stored by every logic-layer process of the run (each one's stats.stored: a restart starts
+   * a process with fresh stats; a send stored by a process that died is found stored by the next, not
+   * stored again).
+   */
+  get messagesStored(): number {
+    return this.processes.reduce((a, p) => a + p.stats.stored, 0);
   }
 
   /**
