@@ -13,6 +13,7 @@
 //   and a client ignores versions it has). Queue protocol: a message stored just before the crash
 //   whose msg-send push died with the process waits in the List until the recipient's next login.
 import { Monitor } from '../../monitor/monitor';
+import type { ProtocolName } from '../../protocol/messages';
 import { HEARTBEAT, RECONNECT } from '../../protocol/policies';
 import type { Violation } from '../../monitor/monitor';
 import { runInvariants } from '../invariants';
@@ -111,6 +112,31 @@ export function runS6(o: ScenarioOptions, durable: boolean): S6Run {
   };
 }
 
+/** The stated outcomes, checked on the runs (durable and in-process queue). */
+export function s6Checks(runs: S6Run[], protocol: ProtocolName): Check[] {
+  const checks: Check[] = [];
+  for (const r of runs) {
+    const q = r.durable ? 'durable' : 'in-process';
+    checks.push(
+      check(`${q}: no client disconnects`, r.disconnects === 0 && r.world.gateway.connections === r.users,
+        `${r.disconnects} reconnects; ${r.world.gateway.connections} of ${r.users} connections held`),
+      check(`${q}: cmdq rises then drains`, r.cmdqPeak > r.cmdqBefore && r.cmdqEnd === 0 && r.violations.length === 0,
+        `peak ${r.cmdqPeak} (usual ≤ ${r.cmdqBefore}), back to usual ${(r.drainedAfterUs / 1000).toFixed(0)} ms after the restart, ${r.cmdqEnd} at the end; ${r.violations.length} invariant violations`),
+      r.durable
+        ? check(`${q}: unanswered work handed to the new process`, r.redelivered > 0 && r.retried === 0, `${r.redelivered} handed back, ${r.retried} retried by the gateway`)
+        : check(`${q}: unanswered requests retried by the connection layer`, r.retried > 0, `${r.retried} forwarded again`),
+    );
+    if (protocol === 'versioned') {
+      checks.push(check(`${q}: versioned loses nothing, applies nothing twice`, r.stranded === 0 && r.duplicates === 0,
+        `${r.stranded} undelivered, ${r.duplicates} applied twice`));
+    } else {
+      checks.push(check(`${q}: queue: stored messages wait in the List at worst, delivered at the next login`, r.strandedAfterRelogin === 0,
+        `${r.stranded} stranded until a login, ${r.strandedAfterRelogin} after everyone logged in again; ${r.duplicates} applied twice`));
+    }
+  }
+  return checks;
+}
+
 export const s6LogicRestart: Scenario = {
   about: '30 users chatting; the logic layer dies at 20 s and is back 3 s later; durable queue vs in-process queue',
   outcome: 'no client disconnects; cmdq rises then drains; versioned loses nothing (in-process queue: unanswered requests are retried, sends stored once)',
@@ -122,26 +148,7 @@ export const s6LogicRestart: Scenario = {
       'handed back': r.redelivered, 'retried by the gateway': r.retried, 'sends found stored': r.foundStored, 'late replies (htime)': r.htime,
       'stranded when quiet': r.stranded, 'applied twice': r.duplicates,
     }));
-    const checks: Check[] = [];
-    for (const r of runs) {
-      const q = r.durable ? 'durable' : 'in-process';
-      checks.push(
-        check(`${q}: no client disconnects`, r.disconnects === 0 && r.world.gateway.connections === r.users,
-          `${r.disconnects} reconnects; ${r.world.gateway.connections} of ${r.users} connections held`),
-        check(`${q}: cmdq rises then drains`, r.cmdqPeak > r.cmdqBefore && r.cmdqEnd === 0 && r.violations.length === 0,
-          `peak ${r.cmdqPeak} (usual ≤ ${r.cmdqBefore}), back to usual ${(r.drainedAfterUs / 1000).toFixed(0)} ms after the restart, ${r.cmdqEnd} at the end; ${r.violations.length} invariant violations`),
-        r.durable
-          ? check(`${q}: unanswered work handed to the new process`, r.retried === 0, `${r.redelivered} handed back, ${r.retried} retried by the gateway`)
-          : check(`${q}: unanswered requests retried by the connection layer`, r.retried > 0, `${r.retried} forwarded again`),
-      );
-      if (o.protocol === 'versioned') {
-        checks.push(check(`${q}: versioned loses nothing, applies nothing twice`, r.stranded === 0 && r.duplicates === 0,
-          `${r.stranded} undelivered, ${r.duplicates} applied twice`));
-      } else {
-        checks.push(check(`${q}: queue: stored messages wait in the List at worst, delivered at the next login`, r.strandedAfterRelogin === 0,
-          `${r.stranded} stranded until a login, ${r.strandedAfterRelogin} after everyone logged in again; ${r.duplicates} applied twice`));
-      }
-    }
+    const checks = s6Checks(runs, o.protocol);
     return result('s6-logic-restart', o, runs[0].world, checks, rows);
   },
 };

@@ -2,7 +2,7 @@
 // him: 600 messages in 30 s, more bytes than his link can carry. What the server writes for him piles
 // up. The connection layer bounds the pushes it keeps for one connection (a sans-I/O output buffer in
 // the gateway: a push goes to the socket while the socket holds little, else waits in a buffer of
-// 2 KiB) and, when it is full, applies a policy:
+// 16 KiB, S7_LIMIT_BYTES) and, when it is full, applies a policy:
 //   drop-newest  — the push that does not fit is dropped;
 //   drop-oldest  — the oldest waiting pushes are dropped to make room;
 //   disconnect   — the connection is closed (Redis: client-output-buffer-limit); the client reconnects.

@@ -1,7 +1,7 @@
 // S6: a logic-layer restart under traffic, durable and in-process queue, both protocols.
 import { describe, expect, it } from 'vitest';
 import { PROTOCOLS } from '../../../src/protocol/messages';
-import { runS6, s6LogicRestart, S6_DOWN_US } from '../../../src/sim/scenarios/s6-logic-restart';
+import { runS6, s6Checks, s6LogicRestart, S6_DOWN_US } from '../../../src/sim/scenarios/s6-logic-restart';
 
 describe('S6 logic-layer restart', () => {
   it.each(PROTOCOLS)('%s: every stated outcome holds', async (protocol) => {
@@ -40,6 +40,14 @@ describe('S6 logic-layer restart', () => {
     const r = runS6({ protocol: 'queue', seed: 1 }, true);
     expect(r.stranded).toBe(1);
     expect(r.strandedAfterRelogin).toBe(0);
+  });
+
+  it('the durable check fails when nothing was handed back, or when the gateway retried', () => {
+    const r = runS6({ protocol: 'versioned', seed: 1 }, true);
+    const handedBack = (run: typeof r) => s6Checks([run], 'versioned').find((c) => c.name === 'durable: unanswered work handed to the new process')!;
+    expect(handedBack(r).ok).toBe(true);
+    expect(handedBack({ ...r, redelivered: 0 }).ok).toBe(false);
+    expect(handedBack({ ...r, retried: 1 }).ok).toBe(false);
   });
 
   it('is deterministic', () => {
