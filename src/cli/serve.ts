@@ -5,12 +5,15 @@ import { DEFAULT_SECRET, makeToken } from '../protocol/token';
 import { DEFAULT_LEASE_MS, startConnectionProcess } from '../server/connection-process';
 import { startLogicProcess } from '../server/logic-process';
 import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
-import { DEFAULT_PORT, startServer } from '../server/tcp-server';
+import { DEFAULT_OUTPUT_BUFFER_BYTES, DEFAULT_PORT, startServer } from '../server/tcp-server';
+import { DEFAULT_SOCKET_BYTES, SLOW_CONSUMER_POLICIES, type OutputBufferOptions } from '../connection/gateway';
 import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
 import { Monitor } from '../monitor';
 import { siteBanner, startSite, type RunningSite } from '../server/http/site';
 
 export const ROLES = ['both', 'connection', 'logic'] as const;
+/** --slow-consumer: the gateway's policies, or no bound (the gateway's default). */
+export const SLOW_CONSUMER_CHOICES = ['unbounded', ...SLOW_CONSUMER_POLICIES] as const;
 export type Role = (typeof ROLES)[number];
 
 const SPECS: OptionSpec[] = [
@@ -23,6 +26,8 @@ const SPECS: OptionSpec[] = [
   { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
   { name: 'http', kind: 'number', help: 'also serve HTTP on this port (0 = any free port): media upload/download, /metrics, /dashboard (one process only)' },
   { name: 'htime-ms', kind: 'number', help: 'a reply later than this after its request counts as a timeout (the deck\'s htime)', default: 500 },
+  { name: 'slow-consumer', kind: 'string', help: ' pushes for a client that cannot keep up: unbounded, drop-newest, drop-oldest or disconnect (see below)', default: 'unbounded' },
+  { name: 'output-buffer', kind: 'number', help: ` bytes of pushes held per connection beyond its socket's ${DEFAULT_SOCKET_BYTES / 1024} KiB share, with a --slow-consumer policy (default: ${DEFAULT_OUTPUT_BUFFER_BYTES})` },
   { name: 'lease-ms', kind: 'number', help: 'split roles: a killed process is noticed (its work taken over) within about this', default: DEFAULT_LEASE_MS },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -42,7 +47,21 @@ export const SERVE_HELP = helpText(
     'only to the connection process that holds the connection. Kill a logic process (even kill -9)\n' +
     'and restart it whenever you like: clients stay connected and no request is lost. Restart a\n' +
     'connection process: its clients reconnect and, with the versioned protocol, lose nothing.\n' +
-    '`imsim cluster` starts such a set on this machine. Keys and channels: docs/cluster.md.',
+    '`imsim cluster` starts such a set on this machine. Keys and channels: docs/cluster.md.\n' +
+    '\n' +
+    'Slow consumers (--slow-consumer, --output-buffer; --role both and connection): the long connection\n' +
+    'carries light real-time data only -- notices and short messages; media goes over HTTP, history over\n' +
+    'sync -- so a client that stops reading (a phone on 2G, a stalled app) should not make the server hold\n' +
+    `an ever-growing backlog for it. A push goes to the socket while it holds less than ${DEFAULT_SOCKET_BYTES / 1024} KiB unsent;\n` +
+    'beyond that pushes wait in a buffer of --output-buffer bytes per connection, and what does not fit:\n' +
+    '  drop-newest   the new push is dropped;\n' +
+    '  drop-oldest   the oldest waiting pushes are dropped to make room;\n' +
+    '  disconnect    the connection is cut (Redis: client-output-buffer-limit); its client reconnects.\n' +
+    'Replies are never dropped. With the versioned protocol pushes are notices: a dropped one loses\n' +
+    'nothing (the next sync fetches everything after the client\'s cursor). With the queue protocol a\n' +
+    'push IS the message: a dropped one waits in the mailbox until the client logs in again. Without a\n' +
+    'policy (unbounded, the default) nothing is dropped and the backlog grows with the flood. Counted\n' +
+    'in `stats slow-consumers` and /metrics (imsim_slow_consumer_*_total); scenario S7 simulates it.',
   SPECS,
   [
     'imsim serve --port 7379',
@@ -51,6 +70,7 @@ export const SERVE_HELP = helpText(
     'redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"',
     '  > send bob c-1 "hello bob"      (then, as bob: msg-sync 0, msg-fin v 1)',
     'redis-cli -p 7379 stats sessions      (the deck\'s monitoring, INFO-like)',
+    'imsim serve --slow-consumer drop-oldest --output-buffer 4096',
     '',
     'split, by hand (or: imsim cluster --connection 2 --logic 2):',
     'imsim serve --role logic --redis redis://127.0.0.1:6379 &',
@@ -89,24 +109,49 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (role !== 'both' && opts.http !== undefined) {
     throw new UsageError(`--http serves one process's media and monitoring; it is not available with --role ${role} yet`);
   }
+  const output = outputBuffer(opts, role);
   if (role !== 'both' && !redisUrl) {
     throw new UsageError(`--role ${role} needs --redis redis://host:port: the processes of a split deployment meet in Redis (imsim cluster starts a set with a Redis of its own)`);
   }
   try {
-    if (role === 'connection') return await serveConnection(redisUrl!, redisPrefix, opts);
+    if (role === 'connection') return await serveConnection(redisUrl!, redisPrefix, output, opts);
     if (role === 'logic') return await serveLogic(redisUrl!, redisPrefix, protocol, secret, opts);
-    return await serveBoth(protocol, secret, redisUrl, redisPrefix, Math.round(htimeMs * 1000), opts);
+    return await serveBoth(protocol, secret, redisUrl, redisPrefix, Math.round(htimeMs * 1000), output, opts);
   } catch (err) {
     process.stderr.write(`imsim serve: ${explain(err, opts.port)}\n`);
     return 1;
   }
 }
 
+/** --slow-consumer and --output-buffer as the gateway's output buffer (undefined: unbounded). */
+function outputBuffer(opts: Record<string, unknown>, role: Role): OutputBufferOptions | undefined {
+  const policy = oneOf(opts['slow-consumer'], SLOW_CONSUMER_CHOICES, '--slow-consumer');
+  const limit = opts['output-buffer'];
+  if (role === 'logic' && (policy !== 'unbounded' || limit !== undefined)) {
+    throw new UsageError('--slow-consumer and --output-buffer bound what a process holding client connections keeps for them: use them with --role both or connection');
+  }
+  if (policy === 'unbounded') {
+    if (limit !== undefined) throw new UsageError(`--output-buffer bounds pushes under a policy: add --slow-consumer ${SLOW_CONSUMER_POLICIES.join('|')}`);
+    return undefined;
+  }
+  const limitBytes = limit === undefined ? DEFAULT_OUTPUT_BUFFER_BYTES : Number(limit);
+  if (!Number.isInteger(limitBytes) || limitBytes < 0) throw new UsageError(`--output-buffer takes a whole number of bytes, 0 or more; got ${String(limit)}`);
+  return { policy, limitBytes };
+}
+
+/** The banner's line about slow consumers. */
+function outputLine(output: OutputBufferOptions | undefined, counted: string): string {
+  return output
+    ? `slow consumers: ${output.policy} beyond ${output.limitBytes} B of pushes held per connection (${counted})\n`
+    : 'slow consumers: unbounded (pick a policy with --slow-consumer)\n';
+}
+
 async function serveBoth(
-  protocol: ProtocolName, secret: string, redisUrl: string | undefined, redisPrefix: string, htimeUs: number, opts: Record<string, unknown>,
+  protocol: ProtocolName, secret: string, redisUrl: string | undefined, redisPrefix: string, htimeUs: number,
+  output: OutputBufferOptions | undefined, opts: Record<string, unknown>,
 ): Promise<number> {
   const monitor = new Monitor();
-  const server = await startServer({ protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix, monitor, htimeUs });
+  const server = await startServer({ protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix, monitor, htimeUs, output });
   let site: RunningSite | null = null;
   if (opts.http !== undefined) {
     try {
@@ -124,6 +169,7 @@ async function serveBoth(
     `imsim serving the ${protocol} protocol on ${server.host}:${server.port} (${where})\n` +
       `try: redis-cli -3 -p ${server.port} --user alice --pass ${tok} --no-auth-warning\n` +
       `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n` +
+      outputLine(output, 'counted in: stats slow-consumers') +
       (site ? siteBanner(site) : ''),
   );
   await untilStopped();
@@ -131,13 +177,16 @@ async function serveBoth(
   return 0;
 }
 
-async function serveConnection(redisUrl: string, redisPrefix: string, opts: Record<string, unknown>): Promise<number> {
+async function serveConnection(
+  redisUrl: string, redisPrefix: string, output: OutputBufferOptions | undefined, opts: Record<string, unknown>,
+): Promise<number> {
   const p = await startConnectionProcess({
-    redisUrl, redisPrefix, host: String(opts.host), port: Number(opts.port), leaseMs: Number(opts['lease-ms']),
+    redisUrl, redisPrefix, host: String(opts.host), port: Number(opts.port), leaseMs: Number(opts['lease-ms']), output,
   });
   process.stdout.write(
     `imsim connection process ${p.id} (pid ${process.pid}) serving on ${p.host}:${p.port} (Redis at ${p.redisShown}, keys ${redisPrefix}*)\n` +
-      `requests go up through ${redisPrefix}up; answers come back on ${redisPrefix}gw:${p.id}:down  ·  stop: Ctrl-C\n`,
+      `requests go up through ${redisPrefix}up; answers come back on ${redisPrefix}gw:${p.id}:down  ·  stop: Ctrl-C\n` +
+      outputLine(output, 'counted in the process\'s gateway stats'),
   );
   await untilStopped();
   await p.close();

@@ -3,6 +3,8 @@
 // answers to a pipelined batch, the replies the logic layer sent back in one drain of the queue -- leave
 // in one writev() instead of one write() each. Node's own advice for batching writes
 // (stream docs, writable.cork(): "uncork ... using process.nextTick()").
+// Nothing is kept here: every write goes into the (corked) socket at once, so the socket's writableLength
+// counts the bytes of this turn too -- what GatewaySockets reports to the gateway as a connection's backlog.
 import type * as net from 'node:net';
 
 export function batchedWrites(): (socket: net.Socket, bytes: Uint8Array) => void {

@@ -10,12 +10,12 @@
 // reconnect (to it once restarted, or to another) and log in again; the versioned protocol then
 // catches them up from their own cursor, so nothing is lost.
 import type Redis from 'ioredis';
-import { Gateway, type GatewayOptions } from '../connection/gateway';
+import { Gateway, type GatewayOptions, type OutputBufferOptions } from '../connection/gateway';
 import type { Down, Up } from '../connection/layer-messages';
 import { ReplyError } from '../wire';
 import { ClusterKeys } from './cluster-keys';
 import { decodeDown, encodeUps } from './cluster-messages';
-import { GatewaySockets } from './gateway-sockets';
+import { socketsFor, type ConnectionBacklog } from './gateway-sockets';
 import { Lease } from './lease';
 import { OrderedUpstream } from './ordered-upstream';
 import { connectRedis } from './redis-store';
@@ -32,6 +32,8 @@ export interface ConnectionProcessOptions {
   port?: number; // 0 = any free port
   leaseMs?: number;
   limits?: GatewayOptions['limits'];
+  /** Bound the pushes kept for a client that cannot keep up (the gateway's output buffer). Default: unbounded. */
+  output?: OutputBufferOptions;
 }
 
 export interface RunningConnectionProcess {
@@ -45,6 +47,8 @@ export interface RunningConnectionProcess {
   /** Requests up in the logic layer, and requests waiting behind them (one per connection goes up at a time). */
   readonly backlog: number;
   readonly stats: { up: number; down: number; upErrors: number };
+  /** Bytes held for one connection: for slow consumers (gateway.stats counts what the output buffer dropped). */
+  backlogOf(conn: number): ConnectionBacklog;
   /** Stops listening, closes the connections (their `closed` goes up), gives up the lease. */
   close(): Promise<void>;
   /** What SIGKILL leaves behind, for tests: connections cut, nothing more sent, the lease left to expire. */
@@ -55,7 +59,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
   const keys = new ClusterKeys(opts.redisPrefix);
   const { redis, shown } = await connectRedis(opts.redisUrl, 'imsim-connection');
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
-  const sockets = new GatewaySockets();
+  const sockets = socketsFor(opts.output);
   const stats = { up: 0, down: 0, upErrors: 0 };
   let stopped = false;
   let crashed = false;
@@ -92,7 +96,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
     pendingUp.push(b);
     if (pendingUp.length === 1) setImmediate(flushUp);
   });
-  const gateway = new Gateway(sockets.transport, (m) => ordered.up(m), { id, limits: opts.limits });
+  const gateway = new Gateway(sockets.transport, (m) => ordered.up(m), { id, limits: opts.limits, output: opts.output });
 
   /** A request that never reached the queue: answered here, so its connection is not left waiting. */
   function upFailed(m: Up, err: Error): void {
@@ -158,6 +162,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
       const b = ordered.backlog;
       return b.up + b.waiting;
     },
+    backlogOf: (conn) => ({ socket: sockets.buffered(conn), held: gateway.heldBytes(conn) }),
     async close() {
       if (stopped) return;
       await sockets.close(); // each connection's `closed` goes up

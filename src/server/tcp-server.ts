@@ -1,7 +1,7 @@
 // The real runtime of the server: the same Gateway and LogicLayer the simulator drives, here fed
 // by net.Socket. One process holds both layers, joined by the same async queue. Mailboxes live in
 // the embedded store (answers on the next tick) or, with `redisUrl`, in Redis.
-import { Gateway } from '../connection/gateway';
+import { Gateway, type OutputBufferOptions } from '../connection/gateway';
 import type { Down, Up } from '../connection/layer-messages';
 import { AsyncQueue } from '../logic/async-queue';
 import { delayedStore } from '../logic/delayed-store';
@@ -10,7 +10,7 @@ import { MemoryStore } from '../logic/memory-store';
 import type { StorePort } from '../logic/store';
 import type { ProtocolName } from '../protocol/messages';
 import type { Monitor } from '../monitor';
-import { GatewaySockets } from './gateway-sockets';
+import { socketsFor, type ConnectionBacklog } from './gateway-sockets';
 import { serverMonitoring } from './monitoring';
 import { realScheduler } from './real-scheduler';
 import { RedisStore } from './redis-store';
@@ -31,7 +31,13 @@ export interface ServeOptions {
   monitor?: Monitor;
   /** htime threshold with a monitor, µs (default 500 ms). */
   htimeUs?: number;
+  /** Bound the pushes kept for a client that cannot keep up (the gateway's output buffer). Default: unbounded. */
+  output?: OutputBufferOptions;
 }
+
+/** `imsim serve --output-buffer`'s default: pushes held for one slow connection beyond its socket's share (as scenario S7). */
+export const DEFAULT_OUTPUT_BUFFER_BYTES = 16 * 1024;
+
 
 export interface RunningServer {
   readonly port: number;
@@ -44,6 +50,8 @@ export interface RunningServer {
   readonly backlog: number;
   /** Store operations that failed (Redis errors); each became an error reply or closed the connections concerned. */
   readonly storeErrors: number;
+  /** Bytes held for one connection (as the simulator's World.serverBacklog): for slow consumers. */
+  backlogOf(conn: number): ConnectionBacklog;
   close(): Promise<void>;
 }
 
@@ -51,7 +59,7 @@ export const DEFAULT_PORT = 7379;
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const sched = realScheduler();
-  const sockets = new GatewaySockets();
+  const sockets = socketsFor(opts.output);
   let gateway!: Gateway;
   let logic!: LogicLayer;
   const downQueue = new AsyncQueue<Down>(sched, 0, (m) => gateway.downstream(m));
@@ -81,7 +89,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   logic = new LogicLayer(port, (_gw, m) => downQueue.push(m), {
     protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, ...mon?.logic,
   });
-  gateway = new Gateway(sockets.transport, (m) => upQueue.push(m), { ...mon?.gateway });
+  gateway = new Gateway(sockets.transport, (m) => upQueue.push(m), { ...mon?.gateway, output: opts.output });
   mon?.start(() => upQueue.length + port.backlog + downQueue.length);
 
   const host = opts.host ?? '127.0.0.1';
@@ -101,6 +109,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     get storeErrors() {
       return port.errors ?? 0;
     },
+    backlogOf: (conn) => ({ socket: sockets.buffered(conn), held: gateway.heldBytes(conn) }),
     async close() {
       mon?.stop();
       await sockets.close();
