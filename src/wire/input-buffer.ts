@@ -15,6 +15,8 @@ export class InputBuffer {
   buf: Buffer = EMPTY;
   pos = 0;
   end = 0;
+  /** Bytes copied so far (into the owned buffer, or moved within it): linear in the input, tests check it. */
+  copied = 0;
   private owned = false;
 
   get length(): number {
@@ -40,18 +42,21 @@ export class InputBuffer {
       // Compact in place only when that frees at least half (keeps total copying linear) and the buffer is
       // not far too big for what is pending (a big bulk left it large: then reallocate smaller below).
       this.buf.copyWithin(0, this.pos, this.end);
+      this.copied += rem;
       this.pos = 0;
       this.end = rem;
     } else {
       // Grow (or shrink a buffer left big by an earlier large bulk) to twice what is needed now.
       const next = Buffer.allocUnsafe(Math.max(MIN_OWNED, need * 2));
       this.buf.copy(next, 0, this.pos, this.end);
+      this.copied += rem;
       this.buf = next;
       this.pos = 0;
       this.end = rem;
       this.owned = true;
     }
     this.buf.set(chunk, this.end);
+    this.copied += n;
     this.end += n;
   }
 

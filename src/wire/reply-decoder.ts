@@ -31,10 +31,16 @@ export class ReplyDecoder {
   private readonly q = new InputBuffer();
   private readonly stack: Frame[] = [];
   private scan = 0; // bytes of the current line already searched for '\r'
+  private scanned = 0; // bytes searched for '\r', in all
   private err: ProtocolError | null = null;
 
   get buffered(): number {
     return this.q.length;
+  }
+
+  /** Bytes copied or searched so far. Stays linear in the input however it is chunked (tests check it). */
+  get work(): number {
+    return this.q.copied + this.scanned;
   }
 
   /** Append bytes (kept by reference until consumed: do not modify the chunk afterwards). Ignored once failed. */
@@ -158,7 +164,9 @@ export class ReplyDecoder {
   /** Index of the '\r' ending the line at q.pos (its '\n' present), or -1 if incomplete. */
   private line(): number {
     const q = this.q;
-    const i = q.buf.indexOf(13, q.pos + 1 + this.scan);
+    const from = q.pos + 1 + this.scan;
+    const i = q.buf.indexOf(13, from);
+    this.scanned += (i < 0 || i >= q.end ? q.end : i) - from;
     if (i < 0 || i >= q.end) {
       this.scan = Math.max(0, q.end - q.pos - 1);
       return -1;

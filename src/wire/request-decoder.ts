@@ -122,6 +122,7 @@ export class RequestDecoder {
   private left = 0; // bulk arguments still to read
   private bulkLen = 0;
   private scan = 0; // bytes of the current line already searched for its terminator
+  private scanned = 0; // bytes searched for terminators, in all
   private stuck = false; // the current line has a NUL before its terminator
   private err: ProtocolError | null = null;
 
@@ -146,6 +147,11 @@ export class RequestDecoder {
   /** Bytes received and not consumed yet (Redis consumes each header and argument as it is read). */
   get buffered(): number {
     return this.q.length;
+  }
+
+  /** Bytes copied or searched so far. Stays linear in the input however it is chunked (tests check it). */
+  get work(): number {
+    return this.q.copied + this.scanned;
   }
 
   /** Append bytes. The chunk may be kept by reference until consumed: do not modify it afterwards. Ignored once failed. */
@@ -300,6 +306,7 @@ export class RequestDecoder {
         if (c === target || c === 0) break;
         i++;
       }
+      this.scanned += i - (start + this.scan);
       if (i < end && buf[i] === target) {
         if (i - start > this.maxInline) throw this.fail(tooBig);
         if (i + extra < end) {
