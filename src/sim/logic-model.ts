@@ -15,12 +15,18 @@
 //   request taken and not answered, ahead of what waited. In-process, what it held is gone and what is
 //   sent while it is down reaches nobody: the connection layer forwards all of it again once the new
 //   process is up (Gateway.retryUnanswered).
-// - Little's law: the time integral of the backlog equals the sum of every request's time in it
-//   (asserted exactly, open ones included); L vs λW is reported.
+// - Little's law: the time integral of the backlog equals the sum of every request's time in it, and
+//   that of the busy workers the sum of every service time (asserted exactly, open ones included); L vs
+//   λW is reported.
+//
+// Built on the queueing core (queueing/core.ts) that WorkerPool uses too: its workers, FIFO (of ready
+// connections here), timeout, per-stream service samplers and meter. What is added here: per-connection
+// order, the hop, refusals by error reply, and crash/resume.
 import type { Up } from '../connection/layer-messages';
 import { AsyncQueue } from '../logic/async-queue';
 import type { Scheduler } from '../ports';
-import { serviceSampler, type ServiceTime } from './queueing/service';
+import { Fifo, Meter, ServiceStreams, Workers, checkQueueLimit, checkWorkers, late, littleCheck } from './queueing/core';
+import type { ServiceTime } from './queueing/service';
 import type { Rng } from './rng';
 
 /** Commands as the logic model names them: a Up message's kind, or the command of a 'cmd'. */
@@ -90,26 +96,20 @@ export class LogicModel {
   private readonly limit: number;
   private readonly timeoutUs: number;
   private readonly hop: AsyncQueue<Job>;
-  private readonly samplers = new Map<string, () => number>();
-  private readonly serviceSpec: Record<string, ServiceTime>;
+  private readonly samplers: ServiceStreams;
   /** Per connection: requests that arrived from the hop and wait, in order. */
   private readonly lines = new Map<number, Job[]>();
   /** Connections with waiting requests and none in service, in the order they became ready. */
-  private ready: number[] = [];
-  private readyHead = 0;
+  private readonly ready = new Fifo();
   private readonly busyConn = new Set<number>();
   private readonly inService = new Map<number, { job: Job; timer: unknown; cmd: string; started: number }>(); // by worker
-  private readonly freeWorkers: number[] = [];
+  private readonly free: Workers;
   /** Taken by a worker and not answered yet (cmd and login), in the order taken: a durable queue gives them back. */
   private readonly taken = new Map<string, Job>();
   private down = false;
   private waiting = 0; // requests in the lines (arrived from the hop, not in service)
-  // Little's law bookkeeping
-  private lastT = 0;
-  private area = 0;
-  private busyArea = 0;
-  private sumLeft = 0; // time in the queue of requests that left it (to a worker, refused later, or lost)
-  private left = 0;
+  /** Little's law bookkeeping, from time 0: queue time of requests that left it (to a worker, refused later, or lost). */
+  private readonly meter = new Meter(true);
   private readonly open = new Set<Job>(); // jobs in the queue (hop or lines)
   private readonly svc = new Map<string, { n: number; sum: number }>();
   /** Called right after the logic layer handled a request (a scenario may kill the process at that moment). */
@@ -118,7 +118,7 @@ export class LogicModel {
 
   constructor(
     private readonly sched: Scheduler,
-    private readonly rng: (name: string) => Rng,
+    rng: (name: string) => Rng,
     opts: LogicModelOptions,
     hopUs: number,
     /** Runs a request in the logic layer (at the end of its service time). */
@@ -128,18 +128,17 @@ export class LogicModel {
     /** The backlog changed (to sample cmdq). */
     private readonly onBacklog: () => void = () => {},
   ) {
-    this.workers = opts.workers ?? 4;
-    if (!Number.isSafeInteger(this.workers) || this.workers < 1) throw new RangeError(`logic workers must be an integer >= 1, got ${opts.workers}`);
-    this.limit = opts.queueLimit ?? Infinity;
-    if (!(this.limit === Infinity || (Number.isSafeInteger(this.limit) && this.limit >= 0))) {
-      throw new RangeError(`logic queueLimit must be an integer >= 0 or Infinity, got ${opts.queueLimit}`);
-    }
+    const bad = (msg: string): never => {
+      throw new RangeError(`logic ${msg}`);
+    };
+    this.workers = checkWorkers(opts.workers ?? 4, bad, opts.workers);
+    this.limit = checkQueueLimit(opts.queueLimit ?? Infinity, bad, opts.queueLimit);
     this.durable = opts.durable ?? true;
     this.timeoutUs = opts.timeoutUs ?? Infinity;
     // a `default` given applies to every command not named; otherwise the built-in table fills in
     const given = (opts.service ?? {}) as Record<string, ServiceTime>;
-    this.serviceSpec = given.default ? { ...given } : { ...DEFAULT_LOGIC_SERVICE, ...given };
-    for (let w = this.workers - 1; w >= 0; w--) this.freeWorkers.push(w);
+    this.samplers = new ServiceStreams(given.default ? { ...given } : { ...DEFAULT_LOGIC_SERVICE, ...given }, rng, 'logic/service');
+    this.free = new Workers(this.workers);
     this.hop = new AsyncQueue<Job>(sched, hopUs, (job) => this.arrive(job));
   }
 
@@ -190,8 +189,9 @@ export class LogicModel {
     for (const [w, s] of inService) {
       this.sched.clearTimer(s.timer as never);
       this.inService.delete(w);
+      this.meter.leftService(this.sched.now() - s.started); // its work is lost
       this.busyConn.delete(keyOf(s.job.m));
-      this.freeWorkers.push(w);
+      this.free.give(w);
       this.taken.set(s.job.m.k === 'closed' ? `closed:${s.job.m.conn}` : reqKey(s.job.m.conn, s.job.m.req), s.job);
     }
     if (this.durable) return;
@@ -200,8 +200,7 @@ export class LogicModel {
     for (const job of lost) this.leave(job);
     this.stats.lost += lost.length + this.taken.size;
     this.lines.clear();
-    this.ready = [];
-    this.readyHead = 0;
+    this.ready.clear();
     this.waiting = 0;
     this.taken.clear();
     this.sampled();
@@ -233,9 +232,9 @@ export class LogicModel {
       this.sampled();
     }
     // no connection is in service after a crash: every one with a line is ready, those handed work back first
-    const rest = [...this.lines.keys()].filter((c) => !first.includes(c));
-    this.ready = [...first, ...rest];
-    this.readyHead = 0;
+    this.ready.clear();
+    for (const c of first) this.ready.push(c);
+    for (const c of this.lines.keys()) if (!first.includes(c)) this.ready.push(c);
     this.dispatch();
   }
 
@@ -253,8 +252,8 @@ export class LogicModel {
 
   private dispatch(): void {
     if (this.down) return;
-    while (this.freeWorkers.length > 0 && this.readyHead < this.ready.length) {
-      const c = this.ready[this.readyHead++];
+    while (this.free.free > 0 && this.ready.length > 0) {
+      const c = this.ready.shift();
       const line = this.lines.get(c)!;
       const job = line.shift()!;
       if (line.length === 0) this.lines.delete(c);
@@ -262,23 +261,19 @@ export class LogicModel {
       this.waiting--;
       this.leave(job);
       const now = this.sched.now();
-      if (job.m.k === 'cmd' && now - job.t > this.timeoutUs) {
+      if (job.m.k === 'cmd' && late(now - job.t, this.timeoutUs)) {
         // htime: not done; the next request of this connection may go at once
         this.stats.timedOut++;
         this.refuse(job.m, `TIMEOUT the request waited ${Math.round((now - job.t) / 1000)} ms in the logic queue`);
         if (this.lines.has(c)) this.ready.push(c);
         continue;
       }
-      const w = this.freeWorkers.pop()!;
+      const w = this.free.take();
       this.busyConn.add(c);
       const cmd = commandOf(job.m);
-      const us = this.sampler(cmd)();
+      const us = this.samplers.get(cmd)();
       const timer = this.sched.setTimer(us, () => this.done(w));
       this.inService.set(w, { job, timer, cmd, started: now });
-    }
-    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
-      this.ready = this.ready.slice(this.readyHead);
-      this.readyHead = 0;
     }
     this.sampled();
   }
@@ -287,13 +282,15 @@ export class LogicModel {
     this.integrate();
     const s = this.inService.get(w)!;
     this.inService.delete(w);
-    this.freeWorkers.push(w);
+    this.free.give(w);
     const m = s.job.m;
     const c = keyOf(m);
     this.busyConn.delete(c);
     const rec = this.svc.get(s.cmd) ?? this.svc.set(s.cmd, { n: 0, sum: 0 }).get(s.cmd)!;
+    const us = this.sched.now() - s.started;
     rec.n++;
-    rec.sum += this.sched.now() - s.started;
+    rec.sum += us;
+    this.meter.leftService(us);
     this.stats.handled++;
     if (m.k !== 'closed') this.taken.set(reqKey(m.conn, m.req), s.job);
     if (this.lines.has(c)) this.ready.push(c);
@@ -302,28 +299,13 @@ export class LogicModel {
     this.dispatch();
   }
 
-  private sampler(cmd: string): () => number {
-    let s = this.samplers.get(cmd);
-    if (!s) {
-      const spec = this.serviceSpec[cmd] ?? this.serviceSpec.default;
-      s = serviceSampler(spec, this.rng(`logic/service/${this.serviceSpec[cmd] ? cmd : 'default'}`));
-      this.samplers.set(cmd, s);
-    }
-    return s;
-  }
-
   private leave(job: Job): void {
     if (!this.open.delete(job)) return;
-    this.sumLeft += this.sched.now() - job.t;
-    this.left++;
+    this.meter.leftQueue(this.sched.now() - job.t);
   }
 
   private integrate(): void {
-    const now = this.sched.now();
-    const dt = now - this.lastT;
-    this.area += this.backlog * dt;
-    this.busyArea += this.inService.size * dt;
-    this.lastT = now;
+    this.meter.advance(this.sched.now(), this.backlog, this.inService.size);
   }
 
   private sampled(): void {
@@ -334,29 +316,31 @@ export class LogicModel {
 
   /**
    * Statistics since time 0. Asserts the identity behind Little's law (backlog area = the sum of every
-   * request's time in the queue, open ones counted to now); throws on a bookkeeping bug.
+   * request's time in the queue, busy area = the sum of every service time, open ones counted to now);
+   * throws on a bookkeeping bug.
    */
   report(): LogicModelStats {
     this.integrate();
     const now = this.sched.now();
-    let openTime = 0;
-    for (const j of this.open) openTime += now - j.t;
-    const total = this.sumLeft + openTime;
-    if (Math.abs(this.area - total) > 1e-9 * Math.max(1, this.area)) {
-      throw new Error(`logic model: Little identity broken (a bookkeeping bug): backlog area ${this.area} vs ${total}`);
-    }
+    const m = this.meter;
+    let openQueue = 0;
+    for (const j of this.open) openQueue += now - j.t;
+    let openBusy = 0;
+    for (const s of this.inService.values()) openBusy += now - s.started;
+    m.check('logic model', openQueue, openBusy);
     const T = now / 1e6;
-    const L = T > 0 ? this.area / now : 0;
+    const L = m.Lq(now);
     const lambda = T > 0 ? this.stats.admitted / T : 0;
-    const W = this.left > 0 ? this.sumLeft / this.left / 1e6 : 0;
+    const W = m.queueLeft > 0 ? m.queueTime / m.queueLeft / 1e6 : 0;
     const lambdaW = lambda * W;
     const perCommand: LogicModelStats['perCommand'] = {};
-    for (const [cmd, r] of [...this.svc].sort(([a], [b]) => a.localeCompare(b))) perCommand[cmd] = { n: r.n, meanServiceMs: r.sum / r.n / 1000 };
+    // code-unit order (not localeCompare: the same order on every machine)
+    for (const [cmd, r] of [...this.svc].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) perCommand[cmd] = { n: r.n, meanServiceMs: r.sum / r.n / 1000 };
     return {
       ...this.stats,
       perCommand,
-      little: { L, lambda, W, lambdaW, relError: L > 0 ? Math.abs(L - lambdaW) / L : 0, window: T },
-      utilisation: now > 0 ? this.busyArea / now / this.workers : 0,
+      little: { L, lambda, W, lambdaW, relError: littleCheck(L, lambdaW).relError, window: T },
+      utilisation: m.utilisation(now, this.workers),
     };
   }
 }

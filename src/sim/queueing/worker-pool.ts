@@ -21,7 +21,10 @@
  * bookkeeping bug and throws. The reported L vs λW then differs only by those end effects.
  */
 import { Kernel } from '../kernel';
-import { checkService, serviceSampler, type ServiceTime } from './service';
+import { Fifo, Meter, ServiceStreams, US, Workers, checkQueueLimit, checkWorkers, late, littleCheck, type LittleCheck } from './core';
+import { checkService, type ServiceTime } from './service';
+
+export type { LittleCheck } from './core';
 
 export interface WorkerPoolOptions {
   /** Poisson arrival rate λ, requests per second. */
@@ -61,15 +64,6 @@ export interface PoolSeries {
   blocked: number[];
   /** Busy workers at the end of the interval. */
   busy: number[];
-}
-
-export interface LittleCheck {
-  /** Time-averaged number (waiting, or in the system) over the measurement window. */
-  L: number;
-  /** Measured arrival rate (of admitted requests) times their mean time (waiting, or in the system). */
-  lambdaW: number;
-  /** |L − λW| / L: end effects only (the identity itself is asserted exactly). */
-  relError: number;
 }
 
 export interface PoolStats {
@@ -116,21 +110,16 @@ export interface PoolStats {
   endTime: number;
 }
 
-const US = 1e6;
-/** Relative slack for the Little identity: sums of integers in doubles are exact; this only absorbs division. */
-const IDENTITY_TOLERANCE = 1e-9;
-
 function checkOptions(o: WorkerPoolOptions): void {
   const bad = (msg: string): never => {
     throw new RangeError(`worker pool: ${msg}`);
   };
   if (!(o.arrivalRate > 0) || !Number.isFinite(o.arrivalRate)) bad(`arrivalRate must be > 0 per second, got ${o.arrivalRate}`);
-  if (!Number.isSafeInteger(o.workers) || o.workers < 1) bad(`workers must be an integer >= 1, got ${o.workers}`);
+  checkWorkers(o.workers, bad);
   if (!Number.isSafeInteger(o.customers) || o.customers < 1) bad(`customers must be an integer >= 1, got ${o.customers}`);
   const w = o.warmup ?? 0;
   if (!Number.isSafeInteger(w) || w < 0 || w >= o.customers) bad(`warmup must be an integer in [0, customers), got ${w}`);
-  const q = o.queueLimit ?? Infinity;
-  if (!(q === Infinity || (Number.isSafeInteger(q) && q >= 0))) bad(`queueLimit must be an integer >= 0 or Infinity, got ${q}`);
+  checkQueueLimit(o.queueLimit ?? Infinity, bad);
   if (o.timeout !== undefined && !(o.timeout > 0 && Number.isFinite(o.timeout))) bad(`timeout must be > 0 seconds, got ${o.timeout}`);
   if (o.onTimeout !== undefined && o.onTimeout !== 'count' && o.onTimeout !== 'drop') bad(`onTimeout must be 'count' or 'drop', got '${o.onTimeout}'`);
   if (o.onTimeout === 'drop' && o.timeout === undefined) bad(`onTimeout 'drop' needs a timeout`);
@@ -138,12 +127,15 @@ function checkOptions(o: WorkerPoolOptions): void {
   checkService(o.service);
 }
 
+/**
+ * The M/M/c(/K) experiment on the queueing core (core.ts): Poisson arrivals into the bounded FIFO of arrival
+ * times, c workers, the timeout (counted, or dropping at T), warm-up, and the meter's identity asserted in
+ * result().
+ */
 export class WorkerPool {
   private readonly k: Kernel;
-  private readonly c: number;
   private readonly n: number;
   private readonly warmup: number;
-  private readonly qLimit: number;
   private readonly timeoutUs: number;
   private readonly drop: boolean;
   private readonly meanGapUs: number;
@@ -151,20 +143,15 @@ export class WorkerPool {
   private readonly arrivalRng;
   private readonly sampleUs: number;
 
-  // Backlog: ring of arrival times.
-  private ring: Float64Array;
-  private mask: number;
-  private head = 0;
-  private q = 0;
-  // Workers.
-  private readonly free: Int32Array;
-  private nFree: number;
+  /** Backlog: arrival times of the requests waiting. */
+  private readonly queue: Fifo;
+  private readonly workers: Workers;
   private readonly wArr: Float64Array;
   private readonly wStart: Float64Array;
   private readonly wWarm: Uint8Array;
   private readonly wBusy: Uint8Array;
   private readonly departs: (() => void)[];
-  private busy = 0;
+  private readonly meter = new Meter(false);
 
   // Counters (all arrivals, then the measured ones).
   private arrived = 0;
@@ -173,13 +160,6 @@ export class WorkerPool {
   private leftQueue = 0;
   /** Admitted requests with index below this arrived during warm-up. */
   private warmAdmitted = Infinity;
-  private measuring = false;
-  private t0 = 0;
-  private lastT = 0;
-  private qArea = 0;
-  private busyArea = 0;
-  private carriedQ = 0;
-  private carriedB = 0;
 
   private mArrivals = 0;
   private mAdmitted = 0;
@@ -192,9 +172,6 @@ export class WorkerPool {
   private sumWait2 = 0;
   private maxWait = 0;
   private sumSojourn = 0;
-  private sumService = 0;
-  /** Sum of queue time over measured admitted requests that left the queue (served or dropped). */
-  private sumQueueTime = 0;
   private readonly waits: Float64Array | null;
   private nWaits = 0;
 
@@ -210,30 +187,25 @@ export class WorkerPool {
   constructor(kernel: Kernel, opts: WorkerPoolOptions) {
     checkOptions(opts);
     this.k = kernel;
-    this.c = opts.workers;
+    const c = opts.workers;
     this.n = opts.customers;
     this.warmup = opts.warmup ?? 0;
-    this.qLimit = opts.queueLimit ?? Infinity;
     this.timeoutUs = opts.timeout === undefined ? Infinity : Math.round(opts.timeout * US);
     this.drop = opts.onTimeout === 'drop';
     this.meanGapUs = US / opts.arrivalRate;
     const name = opts.name ?? 'queueing';
     this.arrivalRng = kernel.rng(`${name}/arrivals`);
-    this.drawService = serviceSampler(opts.service, kernel.rng(`${name}/service`));
+    this.drawService = new ServiceStreams({ service: opts.service }, (s) => kernel.rng(s), name).get('service');
     this.sampleUs = opts.sampleEvery === undefined ? 0 : Math.max(1, Math.round(opts.sampleEvery * US));
 
-    const cap = 1 << Math.max(4, Math.ceil(Math.log2(Math.min(1024, this.qLimit + 1))));
-    this.ring = new Float64Array(cap);
-    this.mask = cap - 1;
-    this.free = new Int32Array(this.c);
-    for (let i = 0; i < this.c; i++) this.free[i] = this.c - 1 - i; // worker 0 is taken first
-    this.nFree = this.c;
-    this.wArr = new Float64Array(this.c);
-    this.wStart = new Float64Array(this.c);
-    this.wWarm = new Uint8Array(this.c);
-    this.wBusy = new Uint8Array(this.c);
+    this.queue = new Fifo(opts.queueLimit ?? Infinity);
+    this.workers = new Workers(c);
+    this.wArr = new Float64Array(c);
+    this.wStart = new Float64Array(c);
+    this.wWarm = new Uint8Array(c);
+    this.wBusy = new Uint8Array(c);
     this.departs = [];
-    for (let i = 0; i < this.c; i++) this.departs.push(() => this.depart(i));
+    for (let i = 0; i < c; i++) this.departs.push(() => this.depart(i));
     this.waits = opts.recordWaits ? new Float64Array(this.n - this.warmup) : null;
     this.series = this.sampleUs > 0 ? { t: [], cmd: [], cmdq: [], htime: [], blocked: [], busy: [] } : null;
   }
@@ -249,15 +221,15 @@ export class WorkerPool {
   /** Requests waiting now (cmdq). */
   get backlog(): number {
     this.expire(this.k.now);
-    return this.q;
+    return this.queue.length;
   }
 
   get busyWorkers(): number {
-    return this.busy;
+    return this.workers.busy;
   }
 
   get drained(): boolean {
-    return this.arrived === this.n && this.busy === 0 && this.q === 0;
+    return this.arrived === this.n && this.workers.busy === 0 && this.queue.length === 0;
   }
 
   private gap(): number {
@@ -266,33 +238,28 @@ export class WorkerPool {
 
   /** Integrates the queue and busy counts up to t. */
   private advance(t: number): void {
-    if (this.measuring) {
-      const dt = t - this.lastT;
-      this.qArea += this.q * dt;
-      this.busyArea += this.busy * dt;
-    }
-    this.lastT = t;
+    this.meter.advance(t, this.queue.length, this.workers.busy);
   }
 
   /** Drop mode: removes, at their exact times, the head requests whose wait exceeded T before t. */
   private expire(t: number): void {
     if (!this.drop) return;
     const T = this.timeoutUs;
-    while (this.q > 0) {
-      const arr = this.ring[this.head];
+    const queue = this.queue;
+    while (queue.length > 0) {
+      const arr = queue.peek();
       const deadline = arr + T;
-      if (deadline >= t) return; // waiting exactly T still gets served at t
+      if (!late(t - arr, T)) return; // waiting exactly T still gets served at t
       this.advance(deadline);
-      this.head = (this.head + 1) & this.mask;
-      this.q--;
+      queue.shift();
       this.timedOutAll++;
       const idx = this.leftQueue++;
       if (idx >= this.warmAdmitted) {
         this.mTimedOut++;
         this.mDropped++;
-        this.sumQueueTime += T; // sojourn statistics are of served requests; a dropped one spent T in the queue
-      } else if (this.measuring && deadline > this.t0) {
-        this.carriedQ += deadline - Math.max(arr, this.t0);
+        this.meter.leftQueue(T); // sojourn statistics are of served requests; a dropped one spent T in the queue
+      } else {
+        this.meter.carriedQueue += this.meter.inWindow(arr, deadline);
       }
     }
   }
@@ -303,23 +270,19 @@ export class WorkerPool {
     this.advance(t);
     const i = this.arrived++;
     if (i === this.warmup) {
-      this.measuring = true;
-      this.t0 = t;
-      this.lastT = t;
+      this.meter.start(t);
       this.warmAdmitted = this.admittedAll;
     }
     const measured = i >= this.warmup;
     if (measured) this.mArrivals++;
-    if (this.nFree > 0) {
+    if (this.workers.free > 0) {
       this.admittedAll++;
       if (measured) this.mAdmitted++;
-      this.startService(this.free[--this.nFree], t, t);
-    } else if (this.q < this.qLimit) {
+      this.startService(this.workers.take(), t, t);
+    } else if (!this.queue.full) {
       this.admittedAll++;
       if (measured) this.mAdmitted++;
-      if (this.q === this.ring.length) this.growRing();
-      this.ring[(this.head + this.q) & this.mask] = t;
-      this.q++;
+      this.queue.push(t);
     } else {
       this.blockedAll++;
       if (measured) this.mBlocked++;
@@ -336,18 +299,18 @@ export class WorkerPool {
     this.wStart[w] = now;
     this.wWarm[w] = warm ? 1 : 0;
     this.wBusy[w] = 1;
-    this.busy++;
-    if (wait > this.timeoutUs) this.timedOutAll++; // count mode only: drop mode expired these already
+    const isLate = late(wait, this.timeoutUs);
+    if (isLate) this.timedOutAll++; // count mode only: drop mode expired these already
     if (!warm) {
-      this.sumQueueTime += wait;
-      if (wait > this.timeoutUs) this.mTimedOut++;
+      this.meter.leftQueue(wait);
+      if (isLate) this.mTimedOut++;
       if (wait > 0) this.mWaited++;
       if (wait > this.maxWait) this.maxWait = wait;
       this.sumWait += wait;
       this.sumWait2 += wait * wait;
       if (this.waits !== null) this.waits[this.nWaits++] = wait;
-    } else if (this.measuring && now > this.t0) {
-      this.carriedQ += now - Math.max(arr, this.t0);
+    } else {
+      this.meter.carriedQueue += this.meter.inWindow(arr, now);
     }
     this.k.schedule(this.drawService(), this.departs[w]);
   }
@@ -356,24 +319,20 @@ export class WorkerPool {
     const t = this.k.now;
     this.expire(t);
     this.advance(t);
-    this.busy--;
     this.wBusy[w] = 0;
     const arr = this.wArr[w];
     const start = this.wStart[w];
     if (this.wWarm[w] === 0) {
       this.mServed++;
       this.sumSojourn += t - arr;
-      this.sumService += t - start;
-    } else if (this.measuring && t > this.t0) {
-      this.carriedB += t - Math.max(start, this.t0);
-    }
-    if (this.q > 0) {
-      const next = this.ring[this.head];
-      this.head = (this.head + 1) & this.mask;
-      this.q--;
-      this.startService(w, next, t);
+      this.meter.leftService(t - start);
     } else {
-      this.free[this.nFree++] = w;
+      this.meter.carriedBusy += this.meter.inWindow(start, t);
+    }
+    if (this.queue.length > 0) {
+      this.startService(w, this.queue.shift(), t);
+    } else {
+      this.workers.give(w);
     }
   }
 
@@ -383,57 +342,36 @@ export class WorkerPool {
     const s = this.series!;
     s.t.push(t / US);
     s.cmd.push(this.arrived - this.sArr);
-    s.cmdq.push(this.q);
+    s.cmdq.push(this.queue.length);
     s.htime.push(this.timedOutAll - this.sTimedOut);
     s.blocked.push(this.blockedAll - this.sBlocked);
-    s.busy.push(this.busy);
+    s.busy.push(this.workers.busy);
     this.sArr = this.arrived;
     this.sTimedOut = this.timedOutAll;
     this.sBlocked = this.blockedAll;
     if (!this.drained) this.k.schedule(this.sampleUs, this.sample);
   };
 
-  private growRing(): void {
-    const old = this.ring;
-    const next = new Float64Array(old.length * 2);
-    for (let i = 0; i < this.q; i++) next[i] = old[(this.head + i) & this.mask];
-    this.ring = next;
-    this.mask = next.length - 1;
-    this.head = 0;
-  }
-
   /** Statistics so far (normally called once the kernel has run dry). Asserts the Little identity. */
   result(): PoolStats {
     const now = this.k.now;
     this.expire(now);
     this.advance(now);
+    const m = this.meter;
     // Requests still inside at the end: their time so far in the window closes the identity.
     let openQ = 0;
     let openB = 0;
-    if (this.measuring) {
-      for (let i = 0; i < this.q; i++) openQ += now - Math.max(this.ring[(this.head + i) & this.mask], this.t0);
-      for (let w = 0; w < this.c; w++) if (this.wBusy[w] === 1) openB += now - Math.max(this.wStart[w], this.t0);
-    }
-    const qSide = this.sumQueueTime + this.carriedQ + openQ;
-    const bSide = this.sumService + this.carriedB + openB;
-    const mismatch = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a));
-    if (mismatch(this.qArea, qSide) > IDENTITY_TOLERANCE || mismatch(this.busyArea, bSide) > IDENTITY_TOLERANCE) {
-      throw new Error(
-        `worker pool: Little identity broken (a bookkeeping bug): queue area ${this.qArea} vs ${qSide}, busy area ${this.busyArea} vs ${bSide}`,
-      );
-    }
+    for (let i = 0; i < this.queue.length; i++) openQ += m.inWindow(this.queue.at(i), now);
+    for (let w = 0; w < this.workers.c; w++) if (this.wBusy[w] === 1) openB += m.inWindow(this.wStart[w], now);
+    m.check('worker pool', openQ, openB);
 
-    const win = this.measuring ? now - this.t0 : 0;
+    const win = m.window(now);
     const served = this.mServed;
     const mean = (x: number, n: number) => (n > 0 ? x / n : 0);
     const meanWaitUs = mean(this.sumWait, served);
     const varWait = served > 1 ? Math.max(0, (this.sumWait2 - served * meanWaitUs * meanWaitUs) / (served - 1)) : 0;
     // λ = admitted / window and W = (their total time) / admitted, so λW = total time / window.
-    const little = (area: number, sumTime: number): LittleCheck => {
-      const L = win > 0 ? area / win : 0;
-      const lambdaW = win > 0 ? sumTime / win : 0;
-      return { L, lambdaW, relError: L > 0 ? Math.abs(L - lambdaW) / L : 0 };
-    };
+    const little = (area: number, sumTime: number): LittleCheck => littleCheck(win > 0 ? area / win : 0, win > 0 ? sumTime / win : 0);
     const stats: PoolStats = {
       arrivals: this.mArrivals,
       admitted: this.mAdmitted,
@@ -447,14 +385,14 @@ export class WorkerPool {
       maxWait: this.maxWait / US,
       pWait: mean(this.mWaited, served),
       meanSojourn: mean(this.sumSojourn, served) / US,
-      Lq: win > 0 ? this.qArea / win : 0,
-      L: win > 0 ? (this.qArea + this.busyArea) / win : 0,
-      utilisation: win > 0 ? this.busyArea / win / this.c : 0,
+      Lq: m.Lq(win),
+      L: win > 0 ? (m.queueArea + m.busyArea) / win : 0,
+      utilisation: m.utilisation(win, this.workers.c),
       window: win / US,
       throughput: win > 0 ? (served * US) / win : 0,
       little: {
-        queue: little(this.qArea, this.sumQueueTime),
-        system: little(this.qArea + this.busyArea, this.sumQueueTime + this.sumService),
+        queue: little(m.queueArea, m.queueTime),
+        system: little(m.queueArea + m.busyArea, m.queueTime + m.serviceTime),
       },
       drained: this.drained,
       endTime: now / US,
