@@ -105,19 +105,28 @@ export async function fillBob(s: SlowTarget, clients: Resp3[]) {
   return { bob, alice, bobConn, echoes };
 }
 
-/** alice sends bob N messages (pipelined); the most the server held for bob, read after each of her replies. */
-export async function flood(s: SlowTarget, alice: Resp3, bobConn: number) {
+/**
+ * alice sends bob N messages (pipelined); the most the server held for bob, read after each of her replies
+ * and then until `pushesIn()` says every push for bob reached the gateway (in one process they do before
+ * alice's reply; in the split deployment they come back through Redis on their own).
+ */
+export async function flood(s: SlowTarget, alice: Resp3, bobConn: number, pushesIn: () => boolean = () => true) {
   const before = s.backlogOf(bobConn);
   let peakHeld = 0, peakSocket = 0;
-  alice.onReply = () => {
+  const sample = () => {
     const b = s.backlogOf(bobConn);
     peakHeld = Math.max(peakHeld, b.held);
     peakSocket = Math.max(peakSocket, b.socket);
   };
+  alice.onReply = sample;
   for (let i = 1; i <= N; i++) alice.send('send', 'bob', `c-${i}`, `hello bob #${i}`);
   const replies = await alice.drain(N);
   alice.onReply = null;
   expect(replies.every((r) => r === 'OK')).toBe(true);
+  await until('every push for bob reached the gateway', () => {
+    sample();
+    return pushesIn();
+  });
   return { before, peakHeld, peakSocket };
 }
 
