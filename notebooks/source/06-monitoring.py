@@ -178,10 +178,11 @@ handed to the new process) or an in-process one (the connection layer forwards a
 ## The invariants, checked every hour
 
 `runInvariants` holds every run to the deck's arithmetic and to Little's law: at every minute of the history
-`tot-ses` = Σ phases = Σ platforms, no count below zero, `cmdq` ≥ 0; the logic queue's time-averaged backlog
-equals its arrival rate times its mean wait (L = λW, exactly as an identity, and within end effects as the
-law); the messages counted by the monitor equal the messages stored. At rest (traffic stopped, everything
-answered) `cmdq` must be back to 0.
+`tot-ses` = Σ phases = Σ platforms, no count below zero, `cmdq` ≥ 0; the time-average of the `cmdq` samples
+the monitor was fed equals the logic queue's arrival rate times its mean wait (Little's law, L = λW, within
+end effects: a feed that reports a wrong depth or misses a change breaks it); the messages counted by the
+monitor equal the messages stored by every logic-layer process, the one that died at 21:30 included. At rest
+(traffic stopped, everything answered) `cmdq` must be back to 0.
 '''),
 (C, r'''
 world.runFor(3 * H); // three more hours, into the night

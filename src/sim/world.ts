@@ -17,6 +17,8 @@ import type { RangeResult, SyncStore } from '../logic/store';
 import { IdleReaper } from '../connection/idle-reaper';
 import type { Scheduler } from '../ports';
 import type { MonitorSink } from '../monitor/sink';
+import { fanOut } from '../monitor/monitor';
+import { CmdqSamples } from './invariants';
 import { ImClient, type ClientOptions } from '../protocol/client';
 import { msgKey, type ProtocolName } from '../protocol/messages';
 import { makeToken } from '../protocol/token';
@@ -117,6 +119,8 @@ export class World {
   private readonly reaper: IdleReaper | null;
   readonly queueDuplicates: QueueDuplicateAccount = { owed: 0, owedAndApplied: 0, unexplained: 0 };
   private readonly owed = new Map<string, Set<string>>(); // device -> message keys owed a re-send
+  /** With a monitor: the cmdq samples fed to it, integrated over time (runInvariants holds them to Little's law). */
+  readonly cmdqSamples: CmdqSamples | null;
 
   constructor(readonly opts: WorldOptions) {
     const trace = new Trace({ sink: opts.traceSink, keep: opts.keepTrace ?? 0 });
@@ -129,9 +133,11 @@ export class World {
     const storeUs = lat ? serviceSampler(lat, this.kernel.rng('store/latency')) : opts.storeUs ?? 200;
     const store = delayedStore(this.watchQueueLogins(this.store), this.sched, storeUs);
     const downQueue = new AsyncQueue<Down>(this.sched, hop, (m) => this.gateway.downstream(m));
-    const mon = opts.monitor ? { monitor: opts.monitor, clock: this.sched } : {};
+    this.cmdqSamples = opts.monitor ? new CmdqSamples() : null;
+    const sink = opts.monitor && this.cmdqSamples ? fanOut(opts.monitor, this.cmdqSamples) : undefined;
+    const mon = sink ? { monitor: sink, clock: this.sched } : {};
     const backlog = () => (this.logicModel ? this.logicModel.backlog : this.upQueue.length);
-    const cmdq = () => opts.monitor?.cmdq(k.now, 0, backlog());
+    const cmdq = () => sink?.cmdq(k.now, 0, backlog());
     const directory = opts.logic ? this.routes() : undefined;
     this.makeLogic = () => {
       const epoch = this.epoch;
