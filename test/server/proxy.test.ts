@@ -1,10 +1,15 @@
 // The chaos proxy over real loopback sockets: the simulator's link model applied to real TCP.
 // Assertions are about bytes, order and who learns what -- never about how fast anything is
-// (the one time check is a lower bound the model guarantees: nothing arrives before its delay).
+// (the time checks are lower bounds the model guarantees: nothing arrives before its delay).
+// Where the outcome depends on modelled time (NAT idle expiry, connect give-up, "nothing arrives
+// for a while"), the proxy runs on the simulator's Kernel, advanced by the test, so a busy machine
+// cannot change it.
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/server/proxy/index';
+import { Kernel } from '../../src/sim/kernel';
 import type { LinkProfile } from '../../src/sim/network/profiles';
+import { until } from '../helpers/until';
 
 interface Target {
   port: number;
@@ -44,12 +49,10 @@ const fast = (x: Partial<LinkProfile>): Partial<LinkProfile> => ({
   name: 'test', downKbps: 0, upKbps: 0, downDelayMs: 1, upDelayMs: 1, jitterMs: 0, loss: 0, radioTailMs: 0, ...x,
 });
 
-const until = async (what: string, cond: () => boolean, ms = 10_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Runs the kernel's due events (the link model's work so far), then checks `cond`: for until(). */
+const stepped = (k: Kernel, cond: () => boolean) => () => {
+  k.run();
+  return cond();
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -113,10 +116,10 @@ describe('chaos proxy', () => {
   });
 
   it('really delays: a round trip takes at least the two one-way delays of the profile', async () => {
-    const { p } = await setup({ profile: fast({ upDelayMs: 120, downDelayMs: 80 }) }, true);
+    const { p, lines } = await setup({ profile: fast({ upDelayMs: 120, downDelayMs: 80 }) }, true);
     const c = await connect(p.port);
     cleanup.push(async () => void c.destroy());
-    await sleep(450); // past the modelled handshake (one round trip)
+    await until('modelled handshake done', () => lines.some((l) => l.includes('#1 connected')));
     const t0 = process.hrtime.bigint();
     c.write('ping');
     await until('echo', () => c.got().toString() === 'ping');
@@ -161,15 +164,19 @@ describe('chaos proxy', () => {
   });
 
   it('a half-open cut swallows bytes both ways while both sockets stay open', async () => {
-    const { t, p, lines } = await setup({ profile: fast({}) });
+    const k = new Kernel();
+    const { t, p, lines } = await setup({ profile: fast({}), clock: k });
     const c = await connect(p.port);
     cleanup.push(async () => void c.destroy());
     c.write('before');
-    await until('before through', () => t.received().toString() === 'before');
+    await until('before through', stepped(k, () => t.received().toString() === 'before'));
     p.cutAll();
     c.write(' after');
     t.conns[0].write('from the server');
-    await sleep(300); // 150x the one-way delay: would long have arrived on a live link
+    await until('both writes in the model', () => p.flows()[0]?.up === 6 && p.flows()[0]?.down === 15);
+    k.run({ until: k.now + 60_000_000 }); // a modelled minute: 30 000x the one-way delay, retransmitting all along
+    expect(p.stats).toMatchObject({ bytesUp: 6, bytesDown: 0 }); // the model handed nothing more over
+    expect(p.flows()[0]).toMatchObject({ up: 6, down: 15 }); // still held, as TCP holds unacknowledged data
     expect(t.received().toString()).toBe('before');
     expect(c.got().length).toBe(0);
     expect(c.destroyed).toBe(false);
@@ -179,16 +186,18 @@ describe('chaos proxy', () => {
   });
 
   it('NAT expiry: after the idle timeout the mapping is gone; the next packet from the device is reset', async () => {
-    const { t, p, lines } = await setup({ profile: fast({}), natIdleUs: 400_000 });
+    const k = new Kernel();
+    const { t, p, lines } = await setup({ profile: fast({}), natIdleUs: 400_000, clock: k });
     const c = await connect(p.port);
     cleanup.push(async () => void c.destroy());
     c.write('a');
-    await until('a through', () => t.received().toString() === 'a');
-    c.write('b'); // not idle yet: the mapping lives
-    await until('b through', () => t.received().toString() === 'ab');
-    await sleep(900); // idle longer than the NAT keeps a mapping
+    await until('a through', stepped(k, () => t.received().toString() === 'a'));
+    k.run({ until: k.now + 300_000 }); // idle, but less than the NAT keeps a mapping
+    c.write('b'); // the mapping lives
+    await until('b through', stepped(k, () => t.received().toString() === 'ab'));
+    k.run({ until: k.now + 900_000 }); // idle longer than the NAT keeps a mapping
     c.write('c');
-    await until('client reset', () => c.events.includes('close'));
+    await until('client reset', stepped(k, () => c.events.includes('close')));
     expect(c.events).toContain('error ECONNRESET');
     expect(t.received().toString()).toBe('ab'); // 'c' never reached the server
     expect(t.events).not.toContain('close'); // the server knows nothing yet (it learns only by giving up)
@@ -196,10 +205,12 @@ describe('chaos proxy', () => {
   });
 
   it('a blackhole: the modelled handshake never completes and the connect gives up', async () => {
-    const { t, p, lines } = await setup({ profile: fast({ loss: 1 }), giveUpUs: 1_500_000 });
+    const k = new Kernel();
+    const { t, p, lines } = await setup({ profile: fast({ loss: 1 }), giveUpUs: 1_500_000, clock: k });
     const c = await connect(p.port);
     c.write('anyone?');
-    await until('client reset', () => c.events.includes('close'), 5000);
+    await until('client reset', stepped(k, () => c.events.includes('close')));
+    expect(k.now).toBe(1_500_000); // SYNs at 0 and 1 s, then the give-up: modelled time, whatever the machine's speed
     expect(t.conns.length).toBe(0);
     expect(p.stats.failed).toBe(1);
     expect(lines.some((l) => l.includes('connect failed: connect timed out'))).toBe(true);

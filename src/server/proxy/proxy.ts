@@ -23,7 +23,7 @@ import { makeRng } from '../../sim/rng';
 import { DeviceLink } from '../../sim/network/device-link';
 import { startPatterns } from '../../sim/network/mobility';
 import { resolveProfile, type LinkProfile } from '../../sim/network/profiles';
-import type { Dir, TcpConnection } from '../../sim/network/tcp';
+import type { Dir, LinkClock, TcpConnection } from '../../sim/network/tcp';
 import { PacedClock } from './paced-clock';
 
 /** What a device's link is made of: the profile, mobility patterns, carrier NAT, TCP give-up. */
@@ -50,6 +50,13 @@ export interface ProxyOptions extends DeviceSetup {
   log?: (line: string) => void;
   /** Bytes one direction of one connection may hold before the proxy stops reading its source. */
   window?: number;
+  /**
+   * The link model's time (default: a PacedClock on real time, stopped by close()). Tests pass a
+   * clock they advance by hand (the simulator's Kernel) so that what the model decides -- NAT
+   * expiry, give-ups, handshakes -- does not depend on how fast the machine is; such a clock
+   * belongs to the caller and is not stopped by close().
+   */
+  clock?: LinkClock;
 }
 
 export const DEFAULT_WINDOW = 256 * 1024;
@@ -63,7 +70,7 @@ export class ProxyDevice extends DeviceLink {
   live = 0; // modelled connections not closed on the device yet
 
   constructor(
-    clock: PacedClock,
+    clock: LinkClock,
     seed: string,
     readonly name: string,
     profile: LinkProfile,
@@ -119,7 +126,7 @@ export interface ConnectionFlow {
 export interface RunningProxy {
   readonly host: string;
   readonly port: number;
-  readonly clock: PacedClock;
+  readonly clock: LinkClock;
   /** Devices by name (each connection's own, or those made with device()). */
   readonly devices: Map<string, ProxyDevice>;
   readonly stats: ProxyStats;
@@ -142,7 +149,8 @@ const NORMAL_CLOSE = new Set(['closed by the device', 'closed by the server']);
 export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const host = '127.0.0.1';
   const seed = String(o.seed ?? 1);
-  const clock = new PacedClock();
+  const paced = o.clock ? null : new PacedClock();
+  const clock: LinkClock = o.clock ?? paced!;
   const say = o.log ?? (() => {});
   const t0 = Date.now();
   const log = (line: string) => say(`[${((Date.now() - t0) / 1000).toFixed(3).padStart(8)} s] ${line}`);
@@ -382,7 +390,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     },
     async close() {
       closing = true;
-      clock.stop();
+      paced?.stop();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
