@@ -115,6 +115,27 @@ describe('chaos proxy', () => {
     expect(p.stats).toMatchObject({ bytesUp: data.length, bytesDown: data.length, reset: 0 });
   });
 
+  it('the retransmission count is a running total: it stays when connections close and their devices go', async () => {
+    const k = new Kernel();
+    const { t, p } = await setup({ profile: fast({ loss: 0.3 }), seed: 4, clock: k }, true);
+    const a = await connect(p.port);
+    const b = await connect(p.port);
+    cleanup.push(async () => void a.destroy(), async () => void b.destroy());
+    const data = bytes(20_000);
+    a.write(data);
+    b.write(data);
+    await until('both echoed', stepped(k, () => a.got().length === data.length && b.got().length === data.length));
+    expect(t.received().length).toBe(2 * data.length);
+    const lost = p.stats.retransmissions;
+    expect(lost).toBeGreaterThan(0);
+    expect(lost).toBe([...p.devices.values()].reduce((n, d) => n + d.retransmissions, 0)); // each loss counted once
+    a.end();
+    b.end();
+    await until('both connections gone', stepped(k, () => p.stats.open === 0));
+    expect(p.devices.size).toBe(0); // each connection's own device left with it
+    expect(p.stats.retransmissions).toBeGreaterThanOrEqual(lost); // the FINs may have been lost too
+  });
+
   it('really delays: a round trip takes at least the two one-way delays of the profile', async () => {
     const { p, lines } = await setup({ profile: fast({ upDelayMs: 120, downDelayMs: 80 }) }, true);
     const c = await connect(p.port);

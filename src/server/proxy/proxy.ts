@@ -61,9 +61,14 @@ export interface ProxyOptions extends DeviceSetup {
 
 export const DEFAULT_WINDOW = 256 * 1024;
 
-/** A device link that also counts retransmissions and says when it is cut or reset. */
+/** A device link that also counts lost transmissions and says when it is cut or reset. */
 export class ProxyDevice extends DeviceLink {
-  /** Transmissions lost (each one a retransmission stall). */
+  /**
+   * Transmissions the link model lost on this device: data and FIN segments (each sent again after
+   * the retransmission timeout, unless TCP gives up first) and handshake SYNs. The model's
+   * LinkPort.lost(dir) does not say what was sent, so a lost server RST (which is not sent again)
+   * is counted too; RSTs are rare beside data segments.
+   */
   retransmissions = 0;
   cuts = 0;
   resets = 0;
@@ -76,13 +81,18 @@ export class ProxyDevice extends DeviceLink {
     profile: LinkProfile,
     setup: DeviceSetup,
     private readonly say: (line: string) => void,
+    /** Also counted here at the moment of loss: the proxy's running total, kept when the device is gone. */
+    private readonly total: { retransmissions: number } = { retransmissions: 0 },
   ) {
     super(clock, makeRng(`${seed}/link/${name}`), profile, { natIdleUs: setup.natIdleUs, giveUpUs: setup.giveUpUs });
   }
 
   override lost(dir: Dir): boolean {
     const l = super.lost(dir);
-    if (l) this.retransmissions++;
+    if (l) {
+      this.retransmissions++;
+      this.total.retransmissions++;
+    }
     return l;
   }
 
@@ -107,6 +117,7 @@ export interface ProxyStats {
   failed: number; // the modelled handshake never completed
   bytesUp: number; // payload forwarded to the target
   bytesDown: number; // payload forwarded to the clients
+  /** Lost transmissions over every device the proxy ever had (see ProxyDevice.retransmissions); never goes down. */
   retransmissions: number;
   /** The most one direction of one connection held, bytes (flow control keeps it near the window). */
   peakBuffered: number;
@@ -167,7 +178,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   const device = (name: string, setup: DeviceSetup = {}): ProxyDevice => {
     const s = { ...o, ...setup };
-    const d = new ProxyDevice(clock, seed, name, resolveProfile(s.profile ?? 'wifi'), s, log);
+    const d = new ProxyDevice(clock, seed, name, resolveProfile(s.profile ?? 'wifi'), s, log, stats);
     startPatterns(s.mobility ?? [], d, makeRng(`${seed}/mobility/${name}`));
     devices.set(name, d);
     return d;
@@ -375,12 +386,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       }
       return b;
     },
-    get stats() {
-      let r = 0;
-      for (const d of devices.values()) r += d.retransmissions;
-      stats.retransmissions = r;
-      return stats;
-    },
+    stats,
     device,
     cutAll: () => {
       for (const d of devices.values()) if (d.live > 0) d.cutAll();
