@@ -34,7 +34,9 @@ export const LOAD_HELP = helpText(
     'proxy (the simulator\'s link model; see imsim proxy --help). Against --port, or a server started\n' +
     'here. Prints progress every second and, at the end, the simulator\'s delivery ledger (lost,\n' +
     'applied twice, out of order -- message by message) and metrics. Exit status 1 if anything was\n' +
-    'lost or, with the versioned protocol, applied twice.',
+    'lost, or applied twice with the versioned protocol, or the run did not finish: messages still\n' +
+    'unacknowledged or undelivered, or a client still waiting for a reply, when --drain ran out\n' +
+    '(a server that stopped answering, or a link too slow for the drain time).',
   SPECS,
   [
     'imsim load --clients 100 --duration 10',
@@ -74,8 +76,22 @@ export async function loadCommand(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(formatLoad(r));
   }
-  const bad = r.delivery.lost > 0 || (protocol === 'versioned' && r.delivery.duplicates > 0);
-  return bad ? 1 : 0;
+  const problems = loadProblems(r);
+  for (const p of problems) err(`imsim load: FAILED: ${p}`);
+  return problems.length ? 1 : 0;
+}
+
+/** Why a run fails `imsim load` (exit status 1); empty when it passed. */
+export function loadProblems(r: LoadResult): string[] {
+  const d = r.delivery;
+  const out: string[] = [];
+  if (d.lost > 0) out.push(`${d.lost} message(s) lost`);
+  if (r.protocol === 'versioned' && d.duplicates > 0) out.push(`${d.duplicates} message(s) applied twice with the versioned protocol`);
+  if (!r.complete) {
+    out.push(`the run did not finish within --drain (${(r.drainMs / 1000).toFixed(1)} s): ${d.sent} sent, ${d.acked} stored, ${d.unique} delivered` +
+      `${d.pending ? `, ${d.pending} still under way` : ''} -- is the server answering? on a slow link give a longer --drain`);
+  }
+  return out;
 }
 
 export function progressLine(p: LoadProgress): string {
@@ -92,7 +108,7 @@ export function formatLoad(r: LoadResult): string {
     `  delivery: ${d.sent} sent, ${d.acked} stored, ${d.unique} delivered, ${d.duplicates} applied twice, ${d.lost} lost, ${d.outOfOrder} out of order` +
       `${d.pending ? `, ${d.pending} still under way` : ''}${r.complete ? '' : '  (NOT complete when the drain limit ran out)'}`,
     `  latency:  p50 ${f1(d.latencyP50Ms)} ms, p95 ${f1(d.latencyP95Ms)} ms, p99 ${f1(d.latencyP99Ms)} ms (send to screen)`,
-    `  cost:     ${m.roundTripsPerMessage.toFixed(2)} round trips per message` +
+    `  cost:     ${Number.isFinite(m.roundTripsPerMessage) ? m.roundTripsPerMessage.toFixed(2) : '-'} round trips per message` +
       (r.proxy ? `, ${m.bytesPerMessage.toFixed(0)} bytes per message on the links, ${m.wakeups} radio wake-ups, ${r.proxy.retransmissions} retransmissions` : '') +
       `, ${m.reconnects} reconnects`,
     `  time:     logins ${(r.connectMs / 1000).toFixed(1)} s, sending ${(r.sendMs / 1000).toFixed(1)} s, draining ${(r.drainMs / 1000).toFixed(1)} s; ${Math.round(r.deliveredPerSec)} msg/s delivered`,

@@ -1,6 +1,7 @@
 // `imsim proxy`, `imsim load` and `imsim compare --real` as a user runs them (the built CLI, real
 // processes on loopback, each stopped by the test).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeToken } from '../../src/protocol/token';
@@ -84,6 +85,35 @@ describe('imsim load', () => {
     expect(j.delivery.duplicates).toBe(0);
     expect(j.delivery.unique).toBe(j.delivery.sent);
     expect(j.proxy.accepted).toBeGreaterThanOrEqual(6);
+  });
+
+  it('exits 1 when the run never finishes: a server that logs clients in and then never answers', async () => {
+    // It says +OK to the login (and the CLIENT SETINFO before it) and nothing after: every message stays
+    // unacknowledged -- "under way", none "lost" -- so only the completeness check can fail the run.
+    const socks: net.Socket[] = [];
+    const mute = net.createServer((s) => {
+      socks.push(s);
+      let seen = '';
+      let answered = 0;
+      s.on('data', (b) => {
+        seen += b.toString('latin1');
+        const logins = seen.match(/\*\d+\r\n\$\d+\r\n(client|hello)\r\n/gi)?.length ?? 0;
+        for (; answered < logins; answered++) s.write('+OK\r\n');
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (mute.address() as net.AddressInfo).port;
+      const load = start(['load', '--clients', '2', '--duration', '0.5', '--rate', '10', '--drain', '0.5', '--port', String(port)]);
+      expect(await load.exited).toBe(1);
+      expect(load.out()).toMatch(/done +online 2\/2 +sent [1-9]\d* +stored 0 +delivered 0/);
+      expect(load.out()).toMatch(/0 lost/);
+      expect(load.out()).toMatch(/imsim load: FAILED: the run did not finish within --drain \(\d+\.\d s\): \d+ sent, 0 stored, 0 delivered, \d+ still under way -- is the server answering\?/);
+    } finally {
+      for (const s of socks) s.destroy();
+      await new Promise<void>((r) => mute.close(() => r()));
+    }
   });
 
   it('refuses nonsense with a clear message', () => {
