@@ -33,7 +33,7 @@ export { compareProtocols, compareTable, COMPARE_PROFILES, COMPARE_MOBILITY, typ
 export * from './capacity/plan';
 export { runConnectionFarm, BALANCERS, type Balancer, type ConnectionFarmOptions, type FarmResult, type FarmSample } from './capacity/connections';
 export {
-  ConnectionLayer, runConnectionLayer, bucketed, RESTART_POLICIES, DEFAULT_SERVER,
+  ConnectionLayer, runConnectionLayer, RESTART_POLICIES, DEFAULT_SERVER,
   type ServerSpec, type DiurnalOptions, type RestartPlan, type RestartPolicy, type RestartMethod, type ConnectionLayerOptions,
   type LayerSeries, type RestartRecord, type LayerTotals, type LayerPeaks, type LayerResult,
 } from './sim/connection-layer';

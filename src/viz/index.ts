@@ -4,3 +4,4 @@ export { show, showTable, showMarkdown, tableHtml } from './display';
 export { sequenceDiagram, lineChart, barChart, cdfChart, ecdf } from './specs';
 export type { SequenceArrow, SequenceOptions, ChartOptions } from './specs';
 export { deckTableChart, vsYesterdayChart, shortNumber } from './dashboard';
+export { bucketed } from './bucketed';

@@ -16,10 +16,9 @@
  * heartbeats itself: CPU, no logic request). Connections end by the network (mobile drops), by the user
  * (diurnal sessions), or by the server (restarts).
  *
- * Restarts (RestartPlan): 'hard' restarts servers all at once (every connection cut, down for a while);
- * 'drain' stops a server accepting and closes its connections spread over a window, then restarts it;
- * 'rolling' hard-restarts one server (or a batch) at a time, waiting until the layer is back to 99% of its
- * sessions; 'night' runs any of them at the next trough of the diurnal curve.
+ * Restarts (RestartPlan: 'hard', 'drain', 'rolling', 'night') are run by a RestartController (restarts.ts)
+ * over this layer's rows; the per-second series by SecondSeries (series.ts); options, results and
+ * constants are in types.ts.
  *
  * Clients reconnect with the policies of src/protocol/policies.ts (RECONNECT, reconnectDelay): the formulas
  * live there only. Heartbeat intervals come from HEARTBEAT (an adaptive one is modelled at its starting
@@ -31,210 +30,20 @@
 import { HEARTBEAT, RECONNECT, reconnectDelay, type HeartbeatPolicy, type ReconnectPolicy } from '../../protocol/policies';
 import { Kernel } from '../kernel';
 import type { Rng } from '../rng';
-import { IM_HOURLY, diurnalCurve, nextTimeOfDay, type DiurnalCurve } from '../workload/diurnal';
+import { IM_HOURLY, diurnalCurve, type DiurnalCurve } from '../workload/diurnal';
+import { RestartController } from './restarts';
+import { SecondSeries, type SecondCounts } from './series';
+import {
+  BALANCERS, DEFAULT_SERVER, END_DROP, END_LOGOUT, LOGIN, OFF, ONLINE, QUEUED, SYN, UP, US, WAIT,
+  type Balancer, type ConnectionLayerOptions, type LayerResult, type LayerTotals, type ServerSpec,
+} from './types';
 
-export const BALANCERS = ['round-robin', 'least-loaded', 'random'] as const;
-export type Balancer = (typeof BALANCERS)[number];
-
-export const RESTART_POLICIES = ['hard', 'drain', 'rolling', 'night'] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
-export type RestartMethod = Exclude<RestartPolicy, 'night'>;
-
-export interface ServerSpec {
-  /** Most connections a server holds; one beyond is refused (accepted and closed). */
-  limit: number;
-  /** Connections accepted per second; Infinity = at once (no backlog). */
-  acceptRate: number;
-  /** Accept queue (listen backlog) length: connections beyond it are refused. */
-  backlog: number;
-  /** Memory per connection, KiB (kernel socket + process). */
-  memKiB: number;
-  /** CPU per accept, per login and per heartbeat, µs of one core. */
-  cpuAcceptUs: number;
-  cpuLoginUs: number;
-  cpuHeartbeatUs: number;
-  cores: number;
-}
-
-export const DEFAULT_SERVER: ServerSpec = {
-  limit: 700_000, // the deck: one server stress-tested at 700k
-  acceptRate: 10_000,
-  backlog: 4096, // Linux net.core.somaxconn default since 5.4
-  memKiB: 7.5, // design.md §8: ≈ 4.0 KiB kernel + ≈ 3.5 KiB Node per idle connection, measured here
-  cpuAcceptUs: 30,
-  cpuLoginUs: 50,
-  cpuHeartbeatUs: 5,
-  cores: 8,
-};
-
-export interface DiurnalOptions {
-  /** 24 hourly weights, 00:00 … 23:00 (default IM_HOURLY, the workload's curve); only their shape matters:
-   *  the busiest hour has `peakOnline` of the clients online. */
-  curve?: readonly number[];
-  /** Fraction of the clients online at the peak, in (0, 1). Default 0.8. */
-  peakOnline?: number;
-  /** Mean length of a user's session (app in use, connected), seconds. Default 1800. */
-  meanSession?: number;
-  /** Clock time at t = 0, hours after midnight. Default 0. */
-  startHour?: number;
-}
-
-export interface RestartPlan {
-  policy: RestartPolicy;
-  /** When, in simulated seconds; for 'night', the earliest time (it runs at the next trough). */
-  at: number;
-  /** For 'night': how to restart then. Default 'hard'. */
-  method?: RestartMethod;
-  /** Which servers (default all). */
-  servers?: number[];
-  /** Seconds a restarted server takes to accept again; Infinity = it stays down. Default 5. */
-  downtime?: number;
-  /** Drain: seconds over which a draining server closes its connections. Default 60. */
-  window?: number;
-  /** Drain and rolling: servers at a time. Default 1. */
-  batch?: number;
-  /** Rolling: start the next batch when sessions are back to this fraction of before. Default 0.99. */
-  backFraction?: number;
-  /** Rolling: the longest wait for that, seconds (then it carries on). Default 600. */
-  maxWait?: number;
-  /** Clients notice a cut spread over this many seconds (0: a reset reaches them at once; a dead machine is
-   * noticed only by heartbeat timeout). Default 0. */
-  noticeWithin?: number;
-}
-
-export interface ConnectionLayerOptions {
-  clients: number;
-  servers: number;
-  server?: Partial<ServerSpec>;
-  balancer?: Balancer;
-  /** A HEARTBEAT name or policy. Default 'fixed-270s'. */
-  heartbeat?: string | HeartbeatPolicy;
-  /** A RECONNECT name or policy, for reconnects and for retries after a refusal or failure. Default 'exponential'. */
-  reconnect?: string | ReconnectPolicy;
-  /** Each client's round trip, uniform in [min, max] ms. Default [40, 400] (mobile). */
-  rttMs?: [number, number];
-  /** A client gives up on a connection still in the backlog after this many seconds. Default 10. */
-  connectTimeout?: number;
-  /** Logic latency of a login, ms. Default 2. */
-  loginMs?: number;
-  /** Logic-layer requests per login (AUTH and the first sync). Default 2. */
-  logicPerLogin?: number;
-  /** Clients first connect uniformly over this many seconds; 0 = they are connected and logged in at t = 0. Default 0. */
-  rampUp?: number;
-  /** Mean life of a connection before the network drops it, seconds (exponential); Infinity = never. Default Infinity. */
-  meanConnection?: number;
-  /** After a network drop, mean seconds without network (exponential); the client reconnects when it is back. Default 5. */
-  meanOffline?: number;
-  /** Users come and go with the time of day; null/undefined = everyone wants to be online all the time. */
-  diurnal?: DiurnalOptions | null;
-  restarts?: RestartPlan[];
-  seed?: string | number;
-  /** Run on this kernel (several layers may share one; give each its own name). */
-  kernel?: Kernel;
-  /** Names the random streams and trace records. Default 'layer'. */
-  name?: string;
-}
-
-/** One row a second (rates per second; levels at the end of the second). */
-export interface LayerSeries {
-  t: number[];
-  /** Logged-in sessions, and connections held (sessions + logins in progress). */
-  sessions: number[];
-  connections: number[];
-  attempts: number[];
-  accepts: number[];
-  refused: number[];
-  failed: number[];
-  logicQps: number[];
-  heartbeats: number[];
-  backlog: number[];
-  /** Connections on the fullest and emptiest server that is up. */
-  maxServer: number[];
-  minServer: number[];
-  /** CPU utilisation of the busiest server, 0..1 of its cores. */
-  cpuMax: number[];
-}
-
-export interface RestartRecord {
-  policy: RestartPolicy;
-  method: RestartMethod;
-  servers: number[];
-  /** Simulated second it began (for 'night': the trough it waited for). */
-  start: number;
-  /** When the last server accepted again (null: not yet, or never). */
-  end: number | null;
-  sessionsBefore: number;
-  minSessions: number;
-  /** Connections the restart closed (cut or drained) and of those clients how many logged in again. */
-  cut: number;
-  back: number;
-  /** Cut clients whose users left before reconnecting (diurnal): not counted as owed. */
-  left: number;
-  /** Seconds from start until the operation was over (its last server back up) and 99% of the clients it closed
-   * (less those whose users left) were logged in again; null if not yet. */
-  reconnected99: number | null;
-}
-
-export interface LayerTotals {
-  attempts: number;
-  accepts: number;
-  refused: number;
-  failed: number;
-  /** Accepts of connections their clients had already given up on. */
-  abandoned: number;
-  logins: number;
-  logicRequests: number;
-  heartbeats: number;
-  /** Connections closed by the network, by users logging off, by restarts. */
-  drops: number;
-  logouts: number;
-  cut: number;
-}
-
-export interface LayerPeaks {
-  attemptsPerS: number;
-  acceptsPerS: number;
-  logicQps: number;
-  refusedPerS: number;
-  /** Most connections waiting in all backlogs at once (exact). */
-  backlog: number;
-  /** Most connections any server held (exact, at each accept), and its memory, MiB. */
-  serverConnections: number;
-  serverMemMiB: number;
-  cpu: number;
-}
-
-export interface LayerResult {
-  name: string;
-  clients: number;
-  servers: number;
-  seconds: number;
-  totals: LayerTotals;
-  peaks: LayerPeaks;
-  peakPerServer: number[];
-  restarts: RestartRecord[];
-  series: LayerSeries;
-  events: number;
-  /** The kernel's trace fingerprint after the run (a digest of every second's counters). */
-  fingerprint: string;
-}
-
-const US = 1_000_000;
-// Client states.
-const OFF = 0; // the user is not using the app (diurnal): no connection wanted
-const WAIT = 1; // waiting to (re)connect
-const SYN = 2; // connection on its way to the server
-const QUEUED = 3; // in the server's accept queue
-const LOGIN = 4; // accepted, login at the logic layer
-const ONLINE = 5; // logged in, heartbeating
-// Why an online connection ends at endAt.
-const END_DROP = 1;
-const END_LOGOUT = 2;
-const END_CLOSE = 3;
-// Server states.
-const DOWN = 0;
-const UP = 1;
-const DRAINING = 2;
+// The public names, also importable from here (src/sim/connection-layer/index.ts re-exports them).
+export {
+  BALANCERS, RESTART_POLICIES, DEFAULT_SERVER,
+  type Balancer, type ServerSpec, type DiurnalOptions, type RestartPlan, type RestartPolicy, type RestartMethod,
+  type ConnectionLayerOptions, type LayerSeries, type RestartRecord, type LayerTotals, type LayerPeaks, type LayerResult,
+} from './types';
 
 function resolve<T>(v: string | T | undefined, table: Record<string, T>, fallback: string, what: string): T {
   if (v === undefined) return table[fallback];
@@ -312,15 +121,13 @@ export class ConnectionLayer {
     attempts: 0, accepts: 0, refused: 0, failed: 0, abandoned: 0, logins: 0, logicRequests: 0, heartbeats: 0,
     drops: 0, logouts: 0, cut: 0,
   };
-  private readonly sec = { attempts: 0, accepts: 0, refused: 0, failed: 0, logic: 0, heartbeats: 0 };
-  private readonly series: LayerSeries = {
-    t: [], sessions: [], connections: [], attempts: [], accepts: [], refused: [], failed: [], logicQps: [], heartbeats: [],
-    backlog: [], maxServer: [], minServer: [], cpuMax: [],
-  };
+  /** This second's counters (the series' own object). */
+  private readonly sec: SecondCounts;
+  private readonly seconds: SecondSeries;
   private peakBacklog = 0;
   /** Connections in all backlogs now (stale ones included: they hold their place until popped). */
   private backlogNow = 0;
-  private readonly records: RestartRecord[] = [];
+  private readonly restarts: RestartController;
 
   constructor(o: ConnectionLayerOptions) {
     const bad = (m: string): never => {
@@ -396,6 +203,22 @@ export class ConnectionLayer {
     this.acceptBusy = new Uint8Array(m);
     this.nextFree = new Float64Array(m);
     this.acceptLoops = Array.from({ length: m }, (_, s) => () => this.acceptLoop(s));
+    this.seconds = new SecondSeries(this.kernel, this.name, { qLen: this.qLen, srvState: this.srvState, count: this.count, cpuUs: this.cpuUs, cores: spec.cores });
+    this.sec = this.seconds.sec;
+    this.restarts = new RestartController({
+      kernel: this.kernel, name: this.name, nClients: n, nServers: m, rng: this.rng, curve: this.curve, startClockUs: this.startClockUs,
+      totals: this.totals, state: this.state, attempt: this.attempt, endKind: this.endKind, cutOf: this.cutOf, server: this.server,
+      rttUs: this.rttUs, ticket: this.ticket, timer: this.timer, endAt: this.endAt, handlers: this.handlers,
+      srvState: this.srvState, nextFree: this.nextFree, qClient: this.qClient, qTicket: this.qTicket, qHead: this.qHead, qLen: this.qLen,
+      acceptTimer: this.acceptTimer, acceptBusy: this.acceptBusy,
+      sessions: () => this.sessions,
+      backlogDropped: (k) => {
+        this.backlogNow -= k;
+      },
+      release: (i) => this.release(i),
+      refuse: (i, us) => this.refuse(i, us),
+      retry: (i, us) => this.retry(i, us),
+    });
 
     const k = this.kernel;
     const rng = this.rng;
@@ -425,7 +248,7 @@ export class ConnectionLayer {
       k.schedule(US, tick);
     };
     k.at(start + US, tick);
-    for (const p of o.restarts ?? []) this.plan(p);
+    for (const p of o.restarts ?? []) this.restarts.plan(p);
   }
 
   /** Virtual time, seconds. */
@@ -490,9 +313,8 @@ export class ConnectionLayer {
   }
 
   result(): LayerResult {
-    const s = this.series;
-    const max = (xs: number[]) => xs.reduce((a, b) => (b > a ? b : a), 0);
-    const peakConn = max(Array.from(this.peakPer));
+    const p = this.seconds.peaks();
+    const peakConn = Array.from(this.peakPer).reduce((a, b) => (b > a ? b : a), 0);
     return {
       name: this.name,
       clients: this.nClients,
@@ -500,16 +322,12 @@ export class ConnectionLayer {
       seconds: this.now,
       totals: { ...this.totals },
       peaks: {
-        attemptsPerS: max(s.attempts), acceptsPerS: max(s.accepts), logicQps: max(s.logicQps), refusedPerS: max(s.refused),
-        backlog: this.peakBacklog, serverConnections: peakConn, serverMemMiB: (peakConn * this.spec.memKiB) / 1024, cpu: max(s.cpuMax),
+        attemptsPerS: p.attemptsPerS, acceptsPerS: p.acceptsPerS, logicQps: p.logicQps, refusedPerS: p.refusedPerS,
+        backlog: this.peakBacklog, serverConnections: peakConn, serverMemMiB: (peakConn * this.spec.memKiB) / 1024, cpu: p.cpu,
       },
       peakPerServer: Array.from(this.peakPer),
-      restarts: this.records.map((r) => ({ ...r, servers: [...r.servers] })),
-      series: {
-        t: [...s.t], sessions: [...s.sessions], connections: [...s.connections], attempts: [...s.attempts], accepts: [...s.accepts],
-        refused: [...s.refused], failed: [...s.failed], logicQps: [...s.logicQps], heartbeats: [...s.heartbeats], backlog: [...s.backlog],
-        maxServer: [...s.maxServer], minServer: [...s.minServer], cpuMax: [...s.cpuMax],
-      },
+      restarts: this.restarts.records.map((r) => ({ ...r, servers: [...r.servers] })),
+      series: this.seconds.copy(),
       events: this.kernel.executed,
       fingerprint: this.kernel.trace.fingerprint(),
     };
@@ -560,9 +378,8 @@ export class ConnectionLayer {
   private goOff(i: number): void {
     const r = this.cutOf[i];
     if (r) {
-      this.records[r - 1].left++;
       this.cutOf[i] = 0;
-      this.checkBack(this.records[r - 1]);
+      this.restarts.userLeft(r);
     }
     this.state[i] = OFF;
     this.server[i] = -1;
@@ -666,8 +483,7 @@ export class ConnectionLayer {
     const r = this.cutOf[i];
     if (r && this.srvState[s] === UP) {
       this.cutOf[i] = 0;
-      this.records[r - 1].back++;
-      this.checkBack(this.records[r - 1]);
+      this.restarts.cameBack(r);
     }
     this.scheduleOnline(i);
   }
@@ -770,202 +586,9 @@ export class ConnectionLayer {
     return -1;
   }
 
-  // ---- restarts ----
-
-  private plan(p: RestartPlan): void {
-    if (!(RESTART_POLICIES as readonly string[]).includes(p.policy)) {
-      throw new RangeError(`restart policy must be one of ${RESTART_POLICIES.join(', ')}, got '${p.policy}'`);
-    }
-    if (!(p.at >= 0)) throw new RangeError(`restart at must be >= 0 seconds, got ${p.at}`);
-    const servers = p.servers ?? Array.from({ length: this.nServers }, (_, s) => s);
-    for (const s of servers) if (!(Number.isInteger(s) && s >= 0 && s < this.nServers)) throw new RangeError(`restart: no server ${s}`);
-    let at = p.at;
-    const method: RestartMethod = p.policy === 'night' ? (p.method ?? 'hard') : p.policy;
-    if (p.policy === 'night') {
-      if (!this.curve) throw new RangeError("restart policy 'night' needs a diurnal curve (options.diurnal)");
-      at = nextTimeOfDay(p.at * US, this.startClockUs, this.curve.troughUs) / US;
-    }
-    const k = this.kernel;
-    k.at(Math.max(k.now, Math.round(at * US)), () => this.begin(p, method, servers));
-  }
-
-  private begin(p: RestartPlan, method: RestartMethod, servers: number[]): void {
-    if (this.records.length >= 255) throw new RangeError('connection layer: at most 255 restarts per run');
-    const rec: RestartRecord = {
-      policy: p.policy, method, servers, start: this.now, end: null, sessionsBefore: this.sessions, minSessions: this.sessions,
-      cut: 0, back: 0, left: 0, reconnected99: null,
-    };
-    this.records.push(rec);
-    const id = this.records.length;
-    this.kernel.trace.record(this.kernel.now, 'cl-restart', this.name, p.policy, method, servers.length);
-    const downtimeUs = (p.downtime ?? 5) * US;
-    const batch = Math.max(1, p.batch ?? 1);
-    const k = this.kernel;
-    if (method === 'hard') {
-      for (const s of servers) this.cut(s, id, p.noticeWithin ?? 0);
-      this.upAfter(servers, downtimeUs, rec, true, () => undefined);
-      return;
-    }
-    const batches: number[][] = [];
-    for (let b = 0; b < servers.length; b += batch) batches.push(servers.slice(b, b + batch));
-    const windowUs = Math.round((p.window ?? 60) * US);
-    const backFraction = p.backFraction ?? 0.99;
-    const maxWaitUs = (p.maxWait ?? 600) * US;
-    const next = (b: number): void => {
-      if (b >= batches.length) return;
-      const group = batches[b];
-      if (method === 'drain') {
-        for (const s of group) this.drain(s, id, windowUs);
-        k.schedule(windowUs, () => {
-          for (const s of group) this.cut(s, id, 0); // anything left (logins that raced the drain)
-          this.upAfter(group, downtimeUs, rec, b === batches.length - 1, () => next(b + 1));
-        });
-        return;
-      }
-      // rolling: cut one batch, wait for it to come back up and the layer to recover, then the next.
-      const before = this.sessions;
-      for (const s of group) this.cut(s, id, p.noticeWithin ?? 0);
-      this.upAfter(group, downtimeUs, rec, b === batches.length - 1, () => {
-        const waitStart = k.now;
-        const poll = (): void => {
-          if (this.sessions >= backFraction * before || k.now - waitStart >= maxWaitUs) next(b + 1);
-          else k.schedule(US, poll);
-        };
-        poll();
-      });
-    };
-    next(0);
-  }
-
-  /** Brings servers up after downtime; `last`: the plan's last batch, its end is the plan's end. */
-  private upAfter(servers: number[], downtimeUs: number, rec: RestartRecord, last: boolean, then: () => void): void {
-    if (downtimeUs === Infinity) return;
-    this.kernel.schedule(Math.round(downtimeUs), () => {
-      for (const s of servers) {
-        this.srvState[s] = UP;
-        this.nextFree[s] = this.kernel.now;
-      }
-      if (last) {
-        rec.end = this.now;
-        this.checkBack(rec);
-      }
-      then();
-    });
-  }
-
-  /** Stops server s (process exit): the backlog is reset, every connection cut; clients notice and reconnect. */
-  private cut(s: number, id: number, noticeWithinS: number): void {
-    const k = this.kernel;
-    const rec = this.records[id - 1];
-    this.srvState[s] = DOWN;
-    this.clearBacklog(s);
-    const spread = noticeWithinS * US;
-    for (let i = 0; i < this.nClients; i++) {
-      if (this.server[i] !== s) continue;
-      const st = this.state[i];
-      if (st !== LOGIN && st !== ONLINE) continue;
-      k.cancel(this.timer[i]);
-      this.release(i);
-      this.totals.cut++;
-      rec.cut++;
-      if (!this.cutOf[i]) this.cutOf[i] = id;
-      this.state[i] = WAIT;
-      this.attempt[i] = 0;
-      this.retry(i, (this.rttUs[i] >>> 1) + (spread > 0 ? Math.floor(this.rng.next() * spread) : 0));
-    }
-    this.noteMin(rec);
-  }
-
-  /** Server s stops accepting; its connections close spread uniformly over the window. */
-  private drain(s: number, id: number, windowUs: number): void {
-    const k = this.kernel;
-    const rec = this.records[id - 1];
-    this.srvState[s] = DRAINING;
-    this.clearBacklog(s);
-    for (let i = 0; i < this.nClients; i++) {
-      if (this.server[i] !== s) continue;
-      const st = this.state[i];
-      if (st !== LOGIN && st !== ONLINE) continue;
-      const closeAt = k.now + Math.floor(this.rng.next() * windowUs);
-      rec.cut++;
-      this.totals.cut++;
-      if (!this.cutOf[i]) this.cutOf[i] = id;
-      if (closeAt >= this.endAt[i]) continue; // it ends by itself first
-      this.endAt[i] = closeAt;
-      this.endKind[i] = END_CLOSE;
-      if (st === ONLINE) {
-        k.cancel(this.timer[i]);
-        this.timer[i] = k.at(closeAt, this.handlers[i]);
-      }
-    }
-  }
-
-  private clearBacklog(s: number): void {
-    const q = this.qClient[s];
-    for (let j = 0; j < this.qLen[s]; j++) {
-      const i = q[(this.qHead[s] + j) % q.length];
-      if (this.state[i] === QUEUED && this.server[i] === s && this.qTicket[s][(this.qHead[s] + j) % q.length] === this.ticket[i]) {
-        this.kernel.cancel(this.timer[i]);
-        this.refuse(i, this.rttUs[i] >>> 1);
-      }
-    }
-    this.backlogNow -= this.qLen[s];
-    this.qLen[s] = 0;
-    this.qHead[s] = 0;
-    if (this.acceptBusy[s]) {
-      this.kernel.cancel(this.acceptTimer[s]);
-      this.acceptBusy[s] = 0;
-    }
-  }
-
-  private checkBack(rec: RestartRecord): void {
-    // Only once the operation is over (its last server back up): a drain or a rolling restart cuts more later.
-    if (rec.end !== null && rec.reconnected99 === null && rec.back >= 0.99 * (rec.cut - rec.left)) rec.reconnected99 = this.now - rec.start;
-  }
-
-  private noteMin(rec: RestartRecord): void {
-    if (this.sessions < rec.minSessions) rec.minSessions = this.sessions;
-  }
-
-  // ---- per-second sampling ----
-
   private sample(): void {
-    const s = this.series;
-    const c = this.sec;
-    let backlog = 0;
-    let maxS = 0;
-    let minS = Infinity;
-    let cpu = 0;
-    for (let j = 0; j < this.nServers; j++) {
-      backlog += this.qLen[j];
-      if (this.srvState[j] !== UP && this.srvState[j] !== DRAINING) {
-        this.cpuUs[j] = 0;
-        continue;
-      }
-      const n = this.count[j];
-      if (n > maxS) maxS = n;
-      if (n < minS) minS = n;
-      const u = this.cpuUs[j] / (US * this.spec.cores);
-      if (u > cpu) cpu = u;
-      this.cpuUs[j] = 0;
-    }
-    const t = Math.round(this.now);
-    s.t.push(t);
-    s.sessions.push(this.sessions);
-    s.connections.push(this.connections);
-    s.attempts.push(c.attempts);
-    s.accepts.push(c.accepts);
-    s.refused.push(c.refused);
-    s.failed.push(c.failed);
-    s.logicQps.push(c.logic);
-    s.heartbeats.push(c.heartbeats);
-    s.backlog.push(backlog);
-    s.maxServer.push(maxS);
-    s.minServer.push(minS === Infinity ? 0 : minS);
-    s.cpuMax.push(cpu);
-    this.kernel.trace.record(this.kernel.now, 'cl-s', this.name, this.sessions, this.connections, c.attempts, c.accepts, c.refused, c.failed, c.logic, c.heartbeats, backlog);
-    for (const r of this.records) if (r.end === null || r.reconnected99 === null) this.noteMin(r);
-    c.attempts = c.accepts = c.refused = c.failed = c.logic = c.heartbeats = 0;
+    this.seconds.sample(this.sessions, this.connections);
+    this.restarts.noteMins();
   }
 }
 
@@ -974,17 +597,3 @@ export function runConnectionLayer(o: ConnectionLayerOptions & { seconds: number
   if (!(o.seconds > 0)) throw new RangeError(`connection layer: seconds must be > 0, got ${o.seconds}`);
   return new ConnectionLayer(o).run(o.seconds, o.onProgress);
 }
-
-/** A series as chart points: [t, value] averaged over buckets of `every` seconds (rates stay per second). */
-export function bucketed(t: readonly number[], ys: readonly number[], every: number): { x: number; y: number }[] {
-  const out: { x: number; y: number }[] = [];
-  for (let i = 0; i < t.length; i += every) {
-    let sum = 0;
-    const end = Math.min(t.length, i + every);
-    for (let j = i; j < end; j++) sum += ys[j];
-    out.push({ x: t[end - 1], y: sum / (end - i) });
-  }
-  return out;
-}
-
-

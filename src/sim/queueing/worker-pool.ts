@@ -267,7 +267,7 @@ export class WorkerPool {
   private readonly arrive = (): void => {
     const t = this.k.now;
     this.expire(t);
-    this.advance(t);
+    this.meter.advance(t, this.queue.length, this.workers.busy);
     const i = this.arrived++;
     if (i === this.warmup) {
       this.meter.start(t);
@@ -318,7 +318,7 @@ export class WorkerPool {
   private depart(w: number): void {
     const t = this.k.now;
     this.expire(t);
-    this.advance(t);
+    this.meter.advance(t, this.queue.length, this.workers.busy);
     this.wBusy[w] = 0;
     const arr = this.wArr[w];
     const start = this.wStart[w];
