@@ -101,8 +101,6 @@ export class World {
   private readonly makeLogic: () => LogicLayer;
   /** Every logic-layer process so far, oldest first (a restart starts another). */
   private readonly processes: LogicLayer[] = [];
-  /** Bytes each connection delivered to its client (for the socket backlog). */
-  private readonly deliveredDown = new Map<number, number>();
   /** Each user's first device (client(user) without a scan). */
   private readonly firstDevice = new Map<string, ImClient>();
   /** Each device's current server-side connection id. */
@@ -169,10 +167,7 @@ export class World {
       {
         write: (conn, bytes) => this.conns.get(conn)?.serverWrite(bytes),
         close: (conn) => this.conns.get(conn)?.serverClose(),
-        buffered: (conn) => {
-          const c = this.conns.get(conn);
-          return c ? c.payloadDown - (this.deliveredDown.get(conn) ?? 0) : 0;
-        },
+        buffered: (conn) => this.conns.get(conn)?.queued('down') ?? 0,
       },
       model ? (m) => model.offer(m) : (m) => {
         this.upQueue.push(m);
@@ -254,14 +249,15 @@ export class World {
   }
 
   /**
-   * What the server holds for a device and has not delivered, bytes: written to its connection and not yet
-   * received (the socket's send buffer) plus pushes waiting in the connection layer's output buffer.
+   * What the server holds for a device and has not delivered, bytes: written to its connection and still
+   * held by the link model (the socket's send buffer: queued, in flight, awaiting a retransmission; not
+   * what was handed up or dropped) plus pushes waiting in the connection layer's output buffer.
    */
   serverBacklog(userOrDevice: string): { socket: number; held: number } {
     const id = this.deviceConn.get(this.client(userOrDevice).device);
     const c = id === undefined ? undefined : this.conns.get(id);
     if (id === undefined || !c) return { socket: 0, held: 0 };
-    return { socket: c.payloadDown - (this.deliveredDown.get(id) ?? 0), held: this.gateway.heldBytes(id) };
+    return { socket: c.queued('down'), held: this.gateway.heldBytes(id) };
   }
 
   /** Wraps the store to see each queue-protocol login read (a range from 0). */
@@ -334,13 +330,11 @@ export class World {
               this.gateway.data(id, bytes);
             },
             toClient: (bytes) => {
-              this.deliveredDown.set(id, (this.deliveredDown.get(id) ?? 0) + bytes.length);
               if (this.opts.output) this.gateway.drained(id);
               client.onData(bytes);
             },
             serverClosed: (why) => {
               if (!this.conns.delete(id)) return; // already closed by the connection layer
-              this.deliveredDown.delete(id);
               this.reaper?.forget(id);
               trace.record(this.kernel.now, 'closed', 'server', user, id, why);
               if (accepted) this.gateway.closed(id);
