@@ -1,5 +1,7 @@
 // A small argv parser: `--name value`, `--name=value`, `--flag`, and positionals.
 // Unknown options are errors that name the known ones, so a typo never runs silently.
+// Also the value parsers more than one command shares (oneOf, mobilityArg).
+import { PATTERNS } from '../sim/network/mobility';
 
 export interface OptionSpec {
   name: string;
@@ -64,4 +66,13 @@ export function helpText(usage: string, about: string, specs: readonly OptionSpe
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${what} must be one of ${allowed.join(', ')}; got '${String(value)}'`);
+}
+
+/** --mobility: comma-separated pattern names (or none); an unknown one is a usage error that lists the known. */
+export function mobilityArg(arg: unknown): string[] {
+  const names = String(arg ?? 'none').split(',').map((x) => x.trim()).filter((x) => x && x !== 'none');
+  for (const n of names) {
+    if (!PATTERNS[n]) throw new UsageError(`unknown mobility pattern '${n}'; known: ${Object.keys(PATTERNS).join(', ')} (or none)`);
+  }
+  return names;
 }

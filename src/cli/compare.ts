@@ -3,8 +3,7 @@ import { PROTOCOLS } from '../protocol/messages';
 import { COMPARE_MOBILITY, COMPARE_PROFILES, compareProtocols, compareTable } from '../sim/compare';
 import { PATTERNS } from '../sim/network/mobility';
 import { simVsReal, simVsRealTable, type SimVsReal } from '../server/load-compare';
-import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
-import { mobilityArg } from './proxy';
+import { UsageError, helpText, mobilityArg, oneOf, parseArgs, type OptionSpec } from './args';
 import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
@@ -41,14 +40,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (opts.real) return compareReal(opts);
-  const list = (s: unknown) => String(s).split(',').map((x) => x.trim()).filter((x) => x && x !== 'none');
   opts.messages ??= 1000;
   opts.gap ??= 2000;
-  opts.mobility ??= COMPARE_MOBILITY.join(',');
+  const mobility = mobilityArg(opts.mobility ?? COMPARE_MOBILITY.join(','));
+  const profiles = String(opts.profiles).split(',').map((x) => x.trim()).filter((x) => x);
   const t0 = process.hrtime.bigint();
   const rows = compareProtocols({
-    profiles: list(opts.profiles), protocols: [...PROTOCOLS], messages: Number(opts.messages), meanGapMs: Number(opts.gap),
-    seed: String(opts.seed), mobility: list(opts.mobility),
+    profiles, protocols: [...PROTOCOLS], messages: Number(opts.messages), meanGapMs: Number(opts.gap),
+    seed: String(opts.seed), mobility,
     onRun: (r, done, total) => process.stderr.write(`  [${done}/${total}] ${r.profile} ${r.protocol}: ${r.metrics.delivery.unique} delivered, ${r.events} events\n`),
   });
   const table = compareTable(rows);

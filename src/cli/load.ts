@@ -2,10 +2,10 @@
 // profile is given, against `imsim serve`; the simulator's delivery ledger and metrics at the end.
 import { PROTOCOLS } from '../protocol/messages';
 import { runLoad, type LoadProgress, type LoadResult } from '../server/load';
+import { profileName } from '../server/proxy/index';
 import { PROFILES } from '../sim/network/profiles';
 import { PATTERNS } from '../sim/network/mobility';
-import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
-import { mobilityArg } from './proxy';
+import { UsageError, helpText, mobilityArg, oneOf, parseArgs, type OptionSpec } from './args';
 import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
@@ -62,7 +62,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const natIdle = opts['nat-idle'] === undefined ? undefined : Number(opts['nat-idle']);
   if (natIdle !== undefined && !(natIdle > 0)) throw new UsageError(`--nat-idle takes seconds > 0, got ${opts['nat-idle']}`);
   const err = (l: string) => process.stderr.write(l + '\n');
-  err(`imsim load: ${clients} clients, ${protocol} protocol, ${profile === undefined ? 'direct' : `through the '${typeof profile === 'string' ? profile : profile.name}' link`}, ` +
+  err(`imsim load: ${clients} clients, ${protocol} protocol, ${profile === undefined ? 'direct' : `through the '${profileName(profile)}' link`}, ` +
     `${rate} msg/s each for ${duration} s${opts.port === undefined ? ', against a server started here' : `, against 127.0.0.1:${opts.port}`}`);
   const r = await runLoad({
     clients, durationMs: duration * 1000, protocol, port: opts.port === undefined ? undefined : Number(opts.port), profile,

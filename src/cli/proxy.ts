@@ -1,9 +1,9 @@
 // `imsim proxy`: the simulator's link model applied to real TCP, between any client and any server.
-import { DEFAULT_WINDOW, startProxy, type RunningProxy } from '../server/proxy/index';
+import { DEFAULT_WINDOW, profileName, startProxy, type RunningProxy } from '../server/proxy/index';
 import { PATTERNS } from '../sim/network/mobility';
 import { PROFILES } from '../sim/network/profiles';
 import { DEFAULT_PORT } from '../server/tcp-server';
-import { UsageError, helpText, parseArgs, type OptionSpec } from './args';
+import { UsageError, helpText, mobilityArg, parseArgs, type OptionSpec } from './args';
 import { profileArg } from './sim';
 
 export const DEFAULT_PROXY_PORT = 7380;
@@ -57,14 +57,6 @@ export function parseTarget(arg: string): { host: string; port: number } {
   return { host: m[1] ?? '127.0.0.1', port };
 }
 
-export function mobilityArg(arg: unknown): string[] {
-  const names = String(arg ?? 'none').split(',').map((x) => x.trim()).filter((x) => x && x !== 'none');
-  for (const n of names) {
-    if (!PATTERNS[n]) throw new UsageError(`unknown mobility pattern '${n}'; known: ${Object.keys(PATTERNS).join(', ')} (or none)`);
-  }
-  return names;
-}
-
 export async function proxyCommand(argv: string[]): Promise<number> {
   const { opts } = parseArgs(argv, SPECS);
   if (opts.help) {
@@ -95,9 +87,8 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     process.stderr.write(`imsim proxy: ${e.code === 'EADDRINUSE' ? `port ${opts.listen} is in use: pick another with --listen (0 = any free port)` : e.message}\n`);
     return 1;
   }
-  const name = typeof profile === 'string' ? profile : profile.name ?? 'custom';
   out(
-    `imsim proxy: 127.0.0.1:${proxy.port} -> ${target.host}:${target.port} through the '${name}' link` +
+    `imsim proxy: 127.0.0.1:${proxy.port} -> ${target.host}:${target.port} through the '${profileName(profile)}' link` +
       `${mobility.length ? `, mobility ${mobility.join('+')}` : ''}${opts['nat-idle'] ? `, NAT idle ${opts['nat-idle']} s` : ''}, seed ${opts.seed}\n` +
       `try: imsim client --user bob --port ${proxy.port}   ·  stop: Ctrl-C`,
   );

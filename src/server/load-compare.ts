@@ -5,9 +5,11 @@
 import type { ClientOptions } from '../protocol/client';
 import type { ProtocolName } from '../protocol/messages';
 import { runMetrics, type RunMetrics } from '../sim/metrics';
+import { COMPARE_RECEIVER } from '../sim/compare';
 import type { LinkProfile } from '../sim/network/profiles';
 import { runWorkload } from '../sim/scenarios/workload';
 import { runRealWorkload, type RealRun } from './load';
+import { profileName } from './proxy/index';
 
 export interface SimVsRealOptions {
   protocol: ProtocolName;
@@ -45,13 +47,11 @@ export interface SimVsReal {
   sameDeliveries: boolean;
 }
 
-export const DEFAULT_RECEIVER: Partial<ClientOptions> = { queue: { ackEvery: 5, ackDelayUs: 2_000_000 } };
-
 export async function simVsReal(o: SimVsRealOptions): Promise<SimVsReal> {
   const messages = o.messages ?? 100;
   const common = {
     protocol: o.protocol, profile: o.profile ?? '3g', messages, meanGapMs: o.meanGapMs ?? 50, seed: o.seed ?? 1,
-    mobility: o.mobility ?? [], natIdleUs: o.natIdleUs, receiver: o.receiver ?? DEFAULT_RECEIVER,
+    mobility: o.mobility ?? [], natIdleUs: o.natIdleUs, receiver: o.receiver ?? COMPARE_RECEIVER,
   };
   const world = runWorkload({ ...common, limitUs: messages * common.meanGapMs * 1000 + 3_600_000_000 });
   const simLedger = world.ledger;
@@ -67,8 +67,7 @@ export async function simVsReal(o: SimVsRealOptions): Promise<SimVsReal> {
     retransmissions: [...run.links.values()].reduce((a, l) => a + l.retransmissions, 0),
   };
   const same = sim.bobSaw.length === real.bobSaw.length && sim.bobSaw.every((b, i) => b === real.bobSaw[i]);
-  const profile = typeof common.profile === 'string' ? common.profile : common.profile.name ?? 'custom';
-  return { protocol: o.protocol, profile, messages, sim, real, sameDeliveries: same };
+  return { protocol: o.protocol, profile: profileName(common.profile), messages, sim, real, sameDeliveries: same };
 }
 
 const r2 = (x: number): number | string => (Number.isFinite(x) ? Math.round(x * 100) / 100 : '-');

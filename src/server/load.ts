@@ -15,7 +15,7 @@ import { runMetrics, type MetricsSource, type RunMetrics } from '../sim/metrics'
 import type { LinkProfile } from '../sim/network/profiles';
 import { makeRng } from '../sim/rng';
 import { DEFAULT_CLIENT, poissonSends } from '../sim/scenarios/workload';
-import { startProxy, type DeviceSetup, type ProxyDevice, type ProxyStats, type RunningProxy } from './proxy/index';
+import { profileName, startProxy, type DeviceSetup, type ProxyDevice, type ProxyStats, type RunningProxy } from './proxy/index';
 import { realScheduler } from './real-scheduler';
 import { tcpClient, type Endpoint } from './tcp-client';
 import { startServer, type RunningServer } from './tcp-server';
@@ -312,11 +312,6 @@ export async function drain(run: RealRun, ms: number, tick: () => void = () => {
 }
 
 export interface Planned { atUs: number; from: string; to: string; body: string }
-
-export function profileName(p: string | Partial<LinkProfile> | undefined): string {
-  if (p === undefined) return 'direct';
-  return typeof p === 'string' ? p : p.name ?? 'custom';
-}
 
 /** Calls onProgress at most every progressEveryMs (and always with force). */
 function progressReporter(run: RealRun, o: LoadOptions): (phase: LoadProgress['phase'], force?: boolean) => void {

@@ -2,16 +2,17 @@
 // processes on loopback, each stopped by the test).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeToken } from '../../src/protocol/token';
-
-const MAIN = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+import { CLI as MAIN, spawnServe } from '../helpers/imsim-serve';
+import { until } from '../helpers/until';
 
 let procs: ChildProcess[] = [];
-afterEach(() => {
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
   for (const p of procs) if (p.exitCode === null && p.pid) process.kill(p.pid, 'SIGKILL');
   procs = [];
+  for (const c of cleanup.splice(0)) await c();
 });
 
 function start(args: string[]): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
@@ -25,13 +26,10 @@ function start(args: string[]): { proc: ChildProcess; out: () => string; exited:
 }
 
 async function waitFor(what: string, out: () => string, re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(out());
-    if (m) return m;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(`${what} (${re})`, () => re.test(out()), ms, 20).catch((err: Error) => {
+    throw new Error(`${err.message}:\n${out()}`);
+  });
+  return re.exec(out())!;
 }
 
 const run = (args: string[], timeout = 60_000) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout });
@@ -55,9 +53,9 @@ describe('imsim proxy', () => {
   });
 
   it('forwards redis-cli to imsim serve through a link, logs each connection, stops on Ctrl-C', async () => {
-    const serve = start(['serve', '--port', '0']);
-    const port = Number((await waitFor('serve', serve.out, /on 127\.0\.0\.1:(\d+)/))[1]);
-    const proxy = start(['proxy', '--profile', 'lte', '--listen', '0', '--target', `127.0.0.1:${port}`, '--every', '0']);
+    const serve = await spawnServe();
+    cleanup.push(() => serve.stop());
+    const proxy = start(['proxy', '--profile', 'lte', '--listen', '0', '--target', `127.0.0.1:${serve.port}`, '--every', '0']);
     const pport = Number((await waitFor('proxy', proxy.out, /imsim proxy: 127\.0\.0\.1:(\d+) -> /))[1]);
     const cli = spawnSync('redis-cli', ['-p', String(pport), '--user', 'alice', '--pass', makeToken('alice'), '--no-auth-warning', 'ping'], { encoding: 'utf8', timeout: 10_000 });
     expect(cli.stdout.trim()).toBe('PONG');
@@ -68,8 +66,8 @@ describe('imsim proxy', () => {
     expect(await proxy.exited).toBe(0);
     expect(proxy.out()).toMatch(/-- 0 open · 1 accepted · 1 closed · 0 reset/);
     expect(proxy.out()).toMatch(/held 0\/0 KiB up\/down \(peak \d+ KiB per direction, window 256 KiB, 0 pauses\)/);
-    serve.proc.kill('SIGINT');
-    expect(await serve.exited).toBe(0);
+    await serve.stop();
+    expect(serve.proc.exitCode).toBe(0);
   });
 });
 
@@ -124,6 +122,14 @@ describe('imsim load', () => {
 });
 
 describe('imsim compare --real', () => {
+  it('--mobility is checked the same way with and without --real: an unknown pattern is a usage error naming the known', () => {
+    for (const args of [['compare', '--mobility', 'resets,teleport'], ['compare', '--real', '--mobility', 'teleport'], ['load', '--mobility', 'teleport']]) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/unknown mobility pattern 'teleport'; known: still, elevator, tunnel, train, resets, half-open \(or none\)/);
+    }
+  });
+
   it('prints the simulated and the real run side by side, with the same deliveries', () => {
     const r = run(['compare', '--real', '--messages', '15', '--gap', '20', '--protocol', 'versioned', '--profile', '3g']);
     expect(r.status).toBe(0);

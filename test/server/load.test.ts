@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../src/server/tcp-server';
 import { runWorkload } from '../../src/sim/scenarios/workload';
 import type { LinkProfile } from '../../src/sim/network/profiles';
 import type { ProtocolName } from '../../src/protocol/messages';
+import { until } from '../helpers/until';
 
 const lossy: Partial<LinkProfile> = {
   name: 'test-lossy', downKbps: 2000, upKbps: 1000, downDelayMs: 5, upDelayMs: 8, jitterMs: 4, loss: 0.05, radioTailMs: 100,
@@ -24,14 +25,6 @@ async function serve(protocol: ProtocolName): Promise<RunningServer> {
   servers.push(s);
   return s;
 }
-
-const until = async (what: string, cond: () => boolean, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 const refused = (port: number) => new Promise<boolean>((resolve) => {
   const s = net.connect(port, '127.0.0.1');
@@ -70,14 +63,14 @@ describe('imsim load', () => {
     try {
       const users = ['a', 'b', 'c', 'd'];
       for (const u of users) run.add(u, { profile: lossy });
-      await until('online', () => run.online === 4);
+      await until('online', () => run.online === 4, 20_000);
       for (let i = 0; i < 40; i++) {
         run.send(users[i % 4], users[(i + 1) % 4], `m${i}`);
         if (i === 15) run.proxy!.resetAll('test reset');
         if (i === 30) {
           // every client back after the reset (not a matter of how fast this machine is), then a half-open cut:
           // nothing gets through, nobody is told
-          await until('all logged in again after the reset', () => [...run.clients.values()].every((c) => c.stats.logins >= 2 && c.state === 'online'));
+          await until('all logged in again after the reset', () => [...run.clients.values()].every((c) => c.stats.logins >= 2 && c.state === 'online'), 20_000);
           run.proxy!.cutAll();
         }
         await new Promise((r) => setTimeout(r, 5));
@@ -103,7 +96,7 @@ describe('imsim load', () => {
     });
     try {
       for (const u of ['a', 'b']) run.add(u, { profile: lossy });
-      await until('online', () => run.online === 2);
+      await until('online', () => run.online === 2, 20_000);
       for (let i = 0; i < 30; i++) {
         run.send('a', 'b', `m${i}`);
         if (i % 10 === 9) run.proxy!.resetAll();

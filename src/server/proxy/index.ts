@@ -1,3 +1,3 @@
 // The chaos proxy: real TCP through the simulator's link model (see proxy.ts).
-export { startProxy, ProxyDevice, DEFAULT_WINDOW, type ConnectionFlow, type ProxyOptions, type DeviceSetup, type ProxyStats, type RunningProxy } from './proxy';
+export { startProxy, ProxyDevice, DEFAULT_WINDOW, profileName, type ConnectionFlow, type ProxyOptions, type DeviceSetup, type ProxyStats, type RunningProxy } from './proxy';
 export { PacedClock } from './paced-clock';

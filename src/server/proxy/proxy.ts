@@ -61,6 +61,12 @@ export interface ProxyOptions extends DeviceSetup {
 
 export const DEFAULT_WINDOW = 256 * 1024;
 
+/** A link profile by name, as the proxy, `imsim load` and `imsim compare --real` print it ('custom' if unnamed, 'direct' for no link). */
+export function profileName(p: string | Partial<LinkProfile> | undefined): string {
+  if (p === undefined) return 'direct';
+  return typeof p === 'string' ? p : p.name ?? 'custom';
+}
+
 /** A device link that also counts lost transmissions and says when it is cut or reset. */
 export class ProxyDevice extends DeviceLink {
   /**
