@@ -7,24 +7,31 @@ import { UsageError, helpText, mobilityArg, oneOf, parseArgs, type OptionSpec } 
 import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
-  { name: 'profiles', kind: 'string', help: 'comma-separated link profiles', default: COMPARE_PROFILES.join(',') },
+  { name: 'profiles', kind: 'string', help: `comma-separated link profiles (default ${COMPARE_PROFILES.join(',')}; not with --real: see --profile)` },
   { name: 'messages', kind: 'number', help: 'messages alice sends bob per run (default 1000; 100 with --real)' },
   { name: 'gap', kind: 'number', help: 'mean gap between messages, ms, Poisson (default 2000; 50 with --real)' },
   { name: 'mobility', kind: 'string', help: `what happens to bob's link: comma-separated of ${Object.keys(PATTERNS).join(', ')}, or none (default ${COMPARE_MOBILITY.join(',')}; none with --real)` },
   { name: 'real', kind: 'boolean', help: 'run one scenario in the simulator AND for real (real sockets, real server, the chaos proxy), side by side' },
-  { name: 'profile', kind: 'string', help: "with --real: bob's link (a profile name or a JSON file)", default: '3g' },
-  { name: 'protocol', kind: 'string', help: 'with --real: queue, versioned or both', default: 'both' },
-  { name: 'port', kind: 'number', help: 'with --real: a running imsim serve for the real run (default: one started for it; its protocol must match)' },
+  { name: 'profile', kind: 'string', help: "only with --real: bob's link, a profile name or a JSON file (default 3g)" },
+  { name: 'protocol', kind: 'string', help: 'only with --real: queue, versioned or both (default both)' },
+  { name: 'port', kind: 'number', help: 'only with --real: a running imsim serve for the real run (default: one started for it; its protocol must match)' },
   { name: 'seed', kind: 'string', help: 'seed of every random stream', default: '1' },
-  { name: 'json', kind: 'boolean', help: 'print JSON instead of a table' },
+  { name: 'json', kind: 'boolean', help: 'print JSON instead of a table (progress still goes to stderr)' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
 export const COMPARE_HELP = helpText(
-  'imsim compare [--profiles a,b,...] [--messages N] [--mobility a,b|none] [--seed N] [--json]',
+  'imsim compare [--profiles a,b,...] [--messages N] [--gap MS] [--mobility a,b|none] [--seed N] [--json]\n' +
+    '       imsim compare --real [--profile NAME|FILE.json] [--protocol queue|versioned|both] [--port P]\n' +
+    '                     [--messages N] [--gap MS] [--mobility a,b|none] [--seed N] [--json]',
   'Runs the same workload -- alice on Wi-Fi sends bob, on a mobile link, N messages at random times --\n' +
     'with both protocols over each profile, and prints delivery (lost, applied twice, out of order),\n' +
-    'latency, round trips and bytes per message, radio wake-ups and reconnects side by side.',
+    'latency, round trips and bytes per message, radio wake-ups and reconnects side by side.\n' +
+    '\n' +
+    'With --real: one profile, run in the simulator AND for real -- real sockets, a real imsim serve\n' +
+    '(started for it, or --port), bob\'s link through the chaos proxy running the same link model --\n' +
+    'and the two printed side by side. Exit status 1 if bob saw different messages in the two runs\n' +
+    'or they lost different numbers of messages.',
   SPECS,
   [
     'imsim compare', 'imsim compare --profiles 3g,edge --messages 200 --mobility none', 'imsim compare --json > compare.json',
@@ -39,11 +46,17 @@ export async function compareCommand(argv: string[]): Promise<number> {
     process.stdout.write(COMPARE_HELP);
     return 0;
   }
-  if (opts.real) return compareReal(opts);
+  if (opts.real) {
+    if (opts.profiles !== undefined) throw new UsageError('--profiles is for the simulated comparison; with --real give one link with --profile');
+    return compareReal(opts);
+  }
+  for (const o of ['profile', 'protocol', 'port']) {
+    if (opts[o] !== undefined) throw new UsageError(`--${o} goes with --real${o === 'profile' ? ' (the simulated comparison takes --profiles a,b,...)' : ''}`);
+  }
   opts.messages ??= 1000;
   opts.gap ??= 2000;
   const mobility = mobilityArg(opts.mobility ?? COMPARE_MOBILITY.join(','));
-  const profiles = String(opts.profiles).split(',').map((x) => x.trim()).filter((x) => x);
+  const profiles = String(opts.profiles ?? COMPARE_PROFILES.join(',')).split(',').map((x) => x.trim()).filter((x) => x);
   const t0 = process.hrtime.bigint();
   const rows = compareProtocols({
     profiles, protocols: [...PROTOCOLS], messages: Number(opts.messages), meanGapMs: Number(opts.gap),
@@ -63,13 +76,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
 }
 
 async function compareReal(opts: Record<string, string | number | boolean | undefined>): Promise<number> {
-  const protocols = opts.protocol === 'both' ? [...PROTOCOLS] : [oneOf(opts.protocol, PROTOCOLS, '--protocol')];
+  const protocol = oneOf(opts.protocol ?? 'both', [...PROTOCOLS, 'both'], '--protocol');
+  const protocols = protocol === 'both' ? [...PROTOCOLS] : [protocol];
   const messages = Number(opts.messages ?? 100);
   const gap = Number(opts.gap ?? 50);
   if (!(Number.isInteger(messages) && messages > 0 && messages <= 100_000)) throw new UsageError(`--messages takes an integer in 1..100000, got ${opts.messages}`);
   if (!(gap > 0)) throw new UsageError(`--gap takes ms > 0, got ${opts.gap}`);
   if (opts.port !== undefined && protocols.length > 1) throw new UsageError('--port serves one protocol: give --protocol queue or --protocol versioned with it');
-  const profile = profileArg(String(opts.profile));
+  const profile = profileArg(String(opts.profile ?? '3g'));
   const mobility = mobilityArg(opts.mobility ?? 'none');
   const results: SimVsReal[] = [];
   for (const protocol of protocols) {

@@ -122,6 +122,27 @@ describe('imsim load', () => {
 });
 
 describe('imsim compare --real', () => {
+  it('--help shows both forms, every option; an option of the other form is a usage error', () => {
+    const h = run(['compare', '--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/usage: imsim compare \[--profiles a,b,\.\.\.\]/);
+    expect(h.stdout).toMatch(/imsim compare --real \[--profile NAME\|FILE\.json\] \[--protocol queue\|versioned\|both\] \[--port P\]/);
+    const usage = h.stdout.slice(0, h.stdout.indexOf('\n\n'));
+    for (const o of ['profiles', 'messages', 'gap', 'mobility', 'real', 'profile', 'protocol', 'port', 'seed', 'json']) {
+      expect(usage).toContain(`--${o}`); // every option in the usage lines
+      expect(h.stdout).toMatch(new RegExp(`^  --${o}\\b`, 'm')); // and in the options list
+    }
+    const profile = run(['compare', '--profile', 'edge']);
+    expect(profile.status).toBe(2);
+    expect(profile.stderr).toMatch(/--profile goes with --real \(the simulated comparison takes --profiles a,b,\.\.\.\)/);
+    const profiles = run(['compare', '--real', '--profiles', 'edge']);
+    expect(profiles.status).toBe(2);
+    expect(profiles.stderr).toMatch(/with --real give one link with --profile/);
+    const protocol = run(['compare', '--real', '--protocol', 'tcp']);
+    expect(protocol.status).toBe(2);
+    expect(protocol.stderr).toMatch(/--protocol must be one of queue, versioned, both; got 'tcp'/);
+  });
+
   it('--mobility is checked the same way with and without --real: an unknown pattern is a usage error naming the known', () => {
     for (const args of [['compare', '--mobility', 'resets,teleport'], ['compare', '--real', '--mobility', 'teleport'], ['load', '--mobility', 'teleport']]) {
       const r = run(args);
