@@ -41,6 +41,14 @@ describe('LogicModel', () => {
     expect(t.model.report().perCommand).toEqual({ 'msg-fin': { n: 1, meanServiceMs: 1 }, other: { n: 1, meanServiceMs: 2 }, send: { n: 1, meanServiceMs: 5 } });
   });
 
+  it("a command named like an Object property ('constructor', '__proto__') takes the default service time", () => {
+    const t = setup({ workers: 1, service: { default: det(2) } });
+    t.model.offer(t.cmd(1, 'constructor'));
+    t.model.offer(t.cmd(2, '__proto__'));
+    t.k.run();
+    expect(t.handled.map((h) => h.t)).toEqual([2000, 4000]);
+  });
+
   it('a full queue refuses commands at once (BUSY), never logins', () => {
     const t = setup({ workers: 1, queueLimit: 2, service: { default: det(10) } });
     for (let i = 1; i <= 4; i++) t.model.offer(t.cmd(i));

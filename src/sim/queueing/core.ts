@@ -146,7 +146,7 @@ export class ServiceStreams {
   get(key: string): () => number {
     let s = this.samplers.get(key);
     if (!s) {
-      const own = this.specs[key];
+      const own = Object.hasOwn(this.specs, key) ? this.specs[key] : undefined; // a command named 'constructor' is a command
       s = serviceSampler(own ?? this.specs.default, this.rng(`${this.prefix}/${own ? key : 'default'}`));
       this.samplers.set(key, s);
     }
