@@ -39,7 +39,7 @@ const runs = Object.fromEntries(await Promise.all(protocols.map(async (protocol)
   Record<(typeof protocols)[number], Awaited<ReturnType<typeof runScenario>>>;
 
 showTable(protocols.map((p) => {
-  const r = runs[p], d = r.metrics.delivery;
+  const r = runs[p].runs[0], d = r.metrics.delivery; // the conversation runs one world
   return { protocol: p, sent: d.sent, 'stored (acked to sender)': d.acked, delivered: d.unique,
     'applied twice': d.duplicates, lost: d.lost, 'out of order': d.outOfOrder,
     'virtual time (s)': r.virtualMs / 1000, 'trace fingerprint': r.fingerprint };
@@ -55,7 +55,7 @@ The first message alice sends, from `send` until the exchange is over. Time flow
 one write on a link, labelled with the RESP frames it carries (`>` marks a server push).
 '''),
 (C, r'''
-const wire = (p: string): WireRecord[] => runs[p as 'queue'].world.wireLog();
+const wire = (p: string): WireRecord[] => runs[p as 'queue'].runs[0].world.wireLog();
 
 /** The records from the first `send` by alice until her next one. */
 function firstMessage(p: string): WireRecord[] {
@@ -107,7 +107,7 @@ for (const p of protocols) {
 }
 '''),
 (C, r'''
-const bob = (p: string) => runs[p as 'queue'].world.ledger.log.filter((e) => e.user === 'bob');
+const bob = (p: string) => runs[p as 'queue'].runs[0].world.ledger.log.filter((e) => e.user === 'bob');
 showTable(protocols.map((p) => ({ protocol: p,
   'what bob\'s screen showed, in order': bob(p).map((e) => e.body.replace(/^.* (\d+)$/, '$1')).join(' ') })),
   { caption: 'Messages applied on bob\'s device (number of each message from alice)' });
@@ -128,9 +128,9 @@ server to get wrong, and a cut at any moment costs at most one repeated sync.
 Every frame bob's client sent (`out`) and received (`in`) over the whole conversation.
 '''),
 (C, r'''
-const rows = protocols.flatMap((p) => Object.entries(runs[p].frames.bob).map(([kind, n]) => ({ category: kind, value: n, group: p })));
+const rows = protocols.flatMap((p) => Object.entries(runs[p].runs[0].frames.bob).map(([kind, n]) => ({ category: kind, value: n, group: p })));
 await show(barChart(rows, { title: "bob's frames by kind, whole conversation", xTitle: 'frame (direction, kind)', yTitle: 'frames', width: 560, height: 260 }));
-const total = (p: string) => Object.values(runs[p as 'queue'].frames.bob).reduce((a, b) => a + b, 0);
+const total = (p: string) => Object.values(runs[p as 'queue'].runs[0].frames.bob).reduce((a, b) => a + b, 0);
 showMarkdown(protocols.map((p) => `- **${p}**: ${total(p)} frames for bob`).join('\n'));
 '''),
 (M, r'''

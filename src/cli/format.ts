@@ -1,32 +1,39 @@
-// Terminal and JSON renderings of scenario results, shared by `imsim sim` and `imsim compare`.
-import type { ScenarioResult } from '../sim/scenarios';
+// Terminal and JSON renderings of scenario results (`imsim sim`).
+import type { ScenarioResult, ScenarioRun } from '../sim/scenarios';
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
-export function formatResult(r: ScenarioResult): string {
-  const d = r.metrics.delivery, m = r.metrics;
-  const messaging = r.metrics.delivery.sent > 0 || Object.keys(r.frames).length > 0;
-  const lines = [
-    `scenario ${r.scenario} · protocol ${r.protocol} · seed ${r.seed}`,
-    ...(messaging ? [] : ['  (no messaging in this scenario: see its rows)']),
-  ];
-  if (messaging) lines.push(
-    `  delivery: ${d.sent} sent, ${d.acked} stored, ${d.unique} delivered, ${d.duplicates} applied twice, ${d.lost} lost` +
+/** Delivery, latency and cost of one run, one line each (none when the run sent no messages). */
+function runLines(run: ScenarioRun, indent: string): string[] {
+  const m = run.metrics, d = m.delivery;
+  if (d.sent === 0 && Object.keys(run.frames).length === 0) return [`${indent}(no messaging in this run: see the rows)`];
+  return [
+    `${indent}delivery: ${d.sent} sent, ${d.acked} stored, ${d.unique} delivered, ${d.duplicates} applied twice, ${d.lost} lost` +
       `${d.reportedGone ? ` (${d.reportedGone} reported gone)` : ''}, ${d.outOfOrder} out of order`,
-    `  latency:  p50 ${f1(d.latencyP50Ms)} ms, p95 ${f1(d.latencyP95Ms)} ms, p99 ${f1(d.latencyP99Ms)} ms`,
-    `  cost:     ${m.roundTripsPerMessage.toFixed(2)} round trips and ${m.bytesPerMessage.toFixed(0)} bytes per message ` +
+    `${indent}latency:  p50 ${f1(d.latencyP50Ms)} ms, p95 ${f1(d.latencyP95Ms)} ms, p99 ${f1(d.latencyP99Ms)} ms`,
+    `${indent}cost:     ${m.roundTripsPerMessage.toFixed(2)} round trips and ${m.bytesPerMessage.toFixed(0)} bytes per message ` +
       `(${m.payloadBytesPerMessage.toFixed(0)} payload), ${m.wakeups} radio wake-ups, ${m.heartbeatsPerHour.toFixed(1)} heartbeats/h, ${m.reconnects} reconnects`,
-  );
-  lines.push(
-    `  run:      ${(r.virtualMs / 1000).toFixed(1)} s virtual time, ${r.events} events, fingerprint ${r.fingerprint}`,
-  );
+  ];
+}
+
+export function formatResult(r: ScenarioResult): string {
+  const lines = [`scenario ${r.scenario} · protocol ${r.protocol} · seed ${r.seed}${r.runs.length > 1 ? ` · ${r.runs.length} runs` : ''}`];
+  if (r.runs.length === 1) {
+    lines.push(...runLines(r.runs[0], '  '));
+    lines.push(`  run:      ${(r.virtualMs / 1000).toFixed(1)} s virtual time, ${r.events} events, fingerprint ${r.fingerprint}`);
+  } else {
+    for (const run of r.runs) {
+      lines.push(`  [${run.label}] ${(run.virtualMs / 1000).toFixed(1)} s virtual time, ${run.events} events, fingerprint ${run.fingerprint}`);
+      lines.push(...runLines(run, '    '));
+    }
+    lines.push(`  all runs: ${(r.virtualMs / 1000).toFixed(1)} s virtual time, ${r.events} events, fingerprint ${r.fingerprint} (over the ${r.runs.length} runs in this order)`);
+  }
   for (const row of r.rows) lines.push(`  · ${Object.entries(row).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(2) : v}`).join('  ')}`);
   for (const c of r.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
   return lines.join('\n') + '\n';
 }
 
-/** A result without its world, for JSON output. */
-export function resultJson(r: ScenarioResult): Omit<ScenarioResult, 'world'> {
-  const { world: _w, ...rest } = r;
-  return rest;
+/** A result without its worlds, for JSON output: every run with its label, metrics, frames and fingerprint. */
+export function resultJson(r: ScenarioResult): Omit<ScenarioResult, 'runs'> & { runs: Omit<ScenarioRun, 'world'>[] } {
+  return { ...r, runs: r.runs.map(({ world: _w, ...run }) => run) };
 }

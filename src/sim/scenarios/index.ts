@@ -14,6 +14,7 @@ import { s10HeartbeatNat } from './s10-heartbeat-nat';
 import { s11Voice } from './s11-voice';
 
 export type { Check, Scenario, ScenarioOptions, ScenarioResult } from './result';
+export type { LabelledWorld, ScenarioRun } from './result';
 
 export const SCENARIOS: Record<string, Scenario> = {
   conversation: conversationScenario,

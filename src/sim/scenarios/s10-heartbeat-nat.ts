@@ -7,7 +7,7 @@ import type { HeartbeatPolicy } from '../../protocol/policies';
 import { HEARTBEAT } from '../../protocol/policies';
 import { runMetrics } from '../metrics';
 import { World } from '../world';
-import { check, result, type Scenario, type ScenarioResult } from './result';
+import { check, result, type LabelledWorld, type Scenario, type ScenarioResult } from './result';
 
 const MIN = 60_000_000;
 export const S10_NAT_IDLE_US = 5 * MIN;
@@ -19,14 +19,15 @@ export const s10HeartbeatNat: Scenario = {
   async run(o) {
     const rows: ScenarioResult['rows'] = [];
     const out: Record<string, { drops: number; interval: number; settled: boolean }> = {};
-    let world: World | null = null;
+    const worlds: LabelledWorld[] = [];
     for (const name of S10_POLICIES) {
       const heartbeat: HeartbeatPolicy = HEARTBEAT[name];
-      world = new World({ protocol: o.protocol, seed: o.seed ?? 1, traceSink: o.traceSink, serverIdleUs: 3 * 10 * MIN,
+      const world = new World({ protocol: o.protocol, seed: o.seed ?? 1, traceSink: o.traceSink, serverIdleUs: 3 * 10 * MIN,
         client: { heartbeat, reconnect: { kind: 'fixed', delayUs: 1_000_000 } } });
       const bob = world.addClient('bob', {}, { profile: o.profile ?? '3g', natIdleUs: S10_NAT_IDLE_US });
       bob.start();
       world.runFor(6 * 60 * MIN);
+      worlds.push({ label: `heartbeat ${name}`, world });
       const m = runMetrics(world);
       out[name] = { drops: m.reconnects, interval: bob.heartbeat.interval / MIN, settled: bob.heartbeat.settled };
       rows.push({
@@ -34,7 +35,7 @@ export const s10HeartbeatNat: Scenario = {
         'final interval (min)': bob.heartbeat.interval / MIN,
       });
     }
-    return result('s10-heartbeat-nat', o, world!, [
+    return result('s10-heartbeat-nat', o, worlds, [
       check('270 s stays under the NAT timeout', out['fixed-270s'].drops === 0, `${out['fixed-270s'].drops} drops`),
       check('10 min is cut at every heartbeat', out['fixed-10min'].drops >= 30, `${out['fixed-10min'].drops} drops in 6 h`),
       check('Mars settles under the timeout', out.mars.settled && out.mars.interval < 5 && out.mars.drops <= 4,

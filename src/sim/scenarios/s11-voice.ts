@@ -64,7 +64,7 @@ export const s11Voice: Scenario = {
       { voice: 'over HTTP', 'text latency p50 (ms)': med(http.texts), 'text latency max (ms)': Math.max(...http.texts) },
     ];
     const gapMs = med(inBand.texts) - med(http.texts);
-    return result('s11-voice', o, inBand.world, [
+    return result('s11-voice', o, [{ label: 'voice in band', world: inBand.world }, { label: 'voice over HTTP', world: http.world }], [
       check('texts wait behind an in-band voice frame', gapMs > 1500, `median text latency ${med(inBand.texts).toFixed(0)} ms in band vs ${med(http.texts).toFixed(0)} ms over HTTP`),
       check('everything arrives', inBand.world.ledger.summary().lost === 0 && http.world.ledger.summary().lost === 0 && http.texts.every(Number.isFinite), 'both ways'),
     ], rows);

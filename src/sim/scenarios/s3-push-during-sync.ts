@@ -3,7 +3,7 @@
 // remembers them and syncs once more; a naive client that moves its cursor to the pushed version
 // skips whatever the server stored after it read the page. The naive client stays here as a
 // regression oracle: the ledger must catch its losses, or the ledger is broken.
-import { check, result, type Scenario, type ScenarioResult } from './result';
+import { check, result, type LabelledWorld, type Scenario, type ScenarioResult } from './result';
 import { runWorkload } from './workload';
 
 export const s3PushDuringSync: Scenario = {
@@ -18,13 +18,15 @@ export const s3PushDuringSync: Scenario = {
     const rows: ScenarioResult['rows'] = [];
     const dc = correct.ledger.summary();
     rows.push({ client: 'correct', delivered: dc.unique, lost: dc.lost, duplicates: dc.duplicates });
+    const worlds: LabelledWorld[] = [{ label: 'correct client', world: correct }];
     const checks = [check('correct client loses nothing', dc.lost === 0 && dc.duplicates === 0, `${dc.unique} delivered, ${dc.lost} lost`)];
     if (o.protocol === 'versioned') {
       const naive = runWorkload({ ...base, receiver: { versioned: { pageSize: 5, naiveCursorOnPush: true } } });
+      worlds.push({ label: 'naive client', world: naive });
       const dn = naive.ledger.summary();
       rows.push({ client: 'naive (cursor on push)', delivered: dn.unique, lost: dn.lost, duplicates: dn.duplicates });
       checks.push(check('naive client skips, and the ledger sees it', dn.lost > 0, `${dn.lost} acknowledged messages never shown`));
     }
-    return result('s3-push-during-sync', o, correct, checks, rows);
+    return result('s3-push-during-sync', o, worlds, checks, rows);
   },
 };

@@ -149,6 +149,6 @@ export const s6LogicRestart: Scenario = {
       'stranded when quiet': r.stranded, 'applied twice': r.duplicates,
     }));
     const checks = s6Checks(runs, o.protocol);
-    return result('s6-logic-restart', o, runs[0].world, checks, rows);
+    return result('s6-logic-restart', o, runs.map((r) => ({ label: r.durable ? 'durable queue' : 'in-process queue', world: r.world })), checks, rows);
   },
 };

@@ -122,13 +122,17 @@ export function runS7(o: ScenarioOptions, policy: SlowConsumerPolicy | 'unbounde
   };
 }
 
+/** 'unbounded', or the policy and its buffer ('drop-newest, 16384 B'). */
+export const s7Label = (r: Pick<S7Run, 'policy' | 'buffer'>): string => (r.policy === 'unbounded' ? 'unbounded' : `${r.policy}, ${r.buffer.limitBytes} B`);
+
 export const s7SlowConsumer: Scenario = {
   about: 'bob on rural 2G flooded by 10 friends (600 messages in 30 s); pushes bounded to 16 KiB per connection: drop-newest, drop-oldest, disconnect (and unbounded)',
   outcome: 'bounded: the server holds little for bob. Versioned: pull-based, holds about a page even unbounded; dropping notices loses nothing; disconnect costs a resync. Queue: unbounded grows with the flood; dropped pushes strand messages until later logins; disconnect loops (each login pushes the whole List)',
   async run(o) {
     const runs = S7_POLICIES.map((p) => runS7(o, p));
     const tight = o.protocol === 'versioned' ? S7_POLICIES.slice(1).map((p) => runS7(o, p, S7_TIGHT)) : [];
-    const rows: ScenarioResult['rows'] = [...runs, ...tight].map((r) => ({
+    const all = [...runs, ...tight];
+    const rows: ScenarioResult['rows'] = all.map((r) => ({
       buffer: r.policy === 'unbounded' ? '-' : `${r.buffer.limitBytes} B`, policy: r.policy, 'peak held for bob (KiB)': +(r.peakBacklog / 1024).toFixed(1), 'of it in the output buffer': +(r.peakHeld / 1024).toFixed(1),
       'pushes dropped': r.pushesDropped, 'disconnects': r.disconnects, 'missing when quiet': r.stranded,
       'logins after': r.logins, 'missing after them': r.strandedAfterLogins, 'applied twice': r.duplicates, 'catch-up (s)': +r.catchUpS.toFixed(1),
@@ -170,6 +174,6 @@ export const s7SlowConsumer: Scenario = {
           `${disconnect.disconnects} disconnects; ${disconnect.strandedAfterLogins} still missing after ${disconnect.logins} more logins`),
       );
     }
-    return result('s7-slow-consumer', o, disconnect.world, checks, rows);
+    return result('s7-slow-consumer', o, all.map((r) => ({ label: s7Label(r), world: r.world })), checks, rows);
   },
 };

@@ -3,8 +3,7 @@
 // connection dies, and each of those is applied again. The versioned protocol's cumulative
 // msg-fin has no such trade-off: one number confirms everything up to it.
 import { runMetrics } from '../metrics';
-import type { World } from '../world';
-import { check, result, type Scenario, type ScenarioResult } from './result';
+import { check, result, type LabelledWorld, type Scenario, type ScenarioResult } from './result';
 import { S1_MOBILITY } from './s1-flaky';
 import { runWorkload } from './workload';
 
@@ -16,21 +15,22 @@ export const s8AckBatching: Scenario = {
   async run(o) {
     const base = { protocol: o.protocol, seed: o.seed, profile: o.profile ?? '3g', mobility: S1_MOBILITY, messages: o.messages ?? 500, meanGapMs: 1000 };
     const rows: ScenarioResult['rows'] = [];
-    let last: World | null = null;
     if (o.protocol === 'versioned') {
-      last = runWorkload({ ...base, world: { traceSink: o.traceSink } });
-      const m = runMetrics(last);
+      const world = runWorkload({ ...base, world: { traceSink: o.traceSink } });
+      const m = runMetrics(world);
       rows.push({ ack: 'msg-fin (cumulative)', 'round trips/msg': m.roundTripsPerMessage, duplicates: m.delivery.duplicates });
-      return result('s8-ack-batching', o, last, [check('no duplicates', m.delivery.duplicates === 0, `${m.delivery.duplicates} applied twice`)], rows);
+      return result('s8-ack-batching', o, world, [check('no duplicates', m.delivery.duplicates === 0, `${m.delivery.duplicates} applied twice`)], rows);
     }
+    const worlds: LabelledWorld[] = [];
     for (const n of S8_BATCHES) {
-      last = runWorkload({ ...base, receiver: { queue: { ackEvery: n, ackDelayUs: 5_000_000 } } });
-      const m = runMetrics(last);
+      const world = runWorkload({ ...base, receiver: { queue: { ackEvery: n, ackDelayUs: 5_000_000 } } });
+      worlds.push({ label: `ack every ${n}`, world });
+      const m = runMetrics(world);
       rows.push({ ack: `every ${n}`, 'round trips/msg': m.roundTripsPerMessage, duplicates: m.delivery.duplicates, lost: m.delivery.lost });
     }
     const rt = rows.map((r) => Number(r['round trips/msg']));
     const dup = rows.map((r) => Number(r.duplicates));
-    return result('s8-ack-batching', o, last!, [
+    return result('s8-ack-batching', o, worlds, [
       check('fewer round trips with bigger batches', rt[0] > rt[rt.length - 1], rt.map((x) => x.toFixed(2)).join(' > ')),
       check('more duplicates with bigger batches', dup[dup.length - 1] > dup[0], dup.join(' < ')),
       check('nothing lost', rows.every((r) => r.lost === 0), 'every batch size'),

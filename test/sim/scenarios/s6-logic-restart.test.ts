@@ -8,6 +8,7 @@ describe('S6 logic-layer restart', () => {
     const r = await s6LogicRestart.run({ protocol, seed: 1 });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.checks.length).toBe(8);
+    expect(r.runs.map((x) => x.label)).toEqual(['durable queue', 'in-process queue']);
   });
 
   it.each([true, false])('durable=%s: clients stay, the backlog rises while down and drains, versioned loses nothing', (durable) => {

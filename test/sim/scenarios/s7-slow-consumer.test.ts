@@ -9,6 +9,9 @@ describe('S7 slow consumer', () => {
     const r = await s7SlowConsumer.run({ protocol, seed: 1 });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.rows).toHaveLength(protocol === 'versioned' ? 7 : 4);
+    // every run is reported, not one of them as the scenario's
+    expect(r.runs.map((x) => x.label)).toEqual(['unbounded', 'drop-newest, 16384 B', 'drop-oldest, 16384 B', 'disconnect, 16384 B',
+      ...(protocol === 'versioned' ? ['drop-newest, 256 B', 'drop-oldest, 256 B', 'disconnect, 256 B'] : [])]);
   });
 
   it('queue protocol: the pushes carry the messages, so dropping them strands messages until a login', () => {

@@ -15,10 +15,10 @@ describe('scenario outcomes in numbers (seed 1)', () => {
   it('S1: queue duplicates happen and are all explained; versioned has none', async () => {
     const q = await runScenario('s1-flaky', { protocol: 'queue', seed: 1, messages: 300 });
     const v = await runScenario('s1-flaky', { protocol: 'versioned', seed: 1, messages: 300 });
-    expect(q.metrics.delivery.duplicates).toBeGreaterThan(0);
-    expect(q.world.queueDuplicates.unexplained).toBe(0);
-    expect(q.metrics.delivery.duplicates).toBe(q.world.queueDuplicates.owedAndApplied);
-    expect(v.metrics.delivery).toMatchObject({ duplicates: 0, lost: 0, outOfOrder: 0, unique: 300 });
+    expect(q.runs[0].metrics.delivery.duplicates).toBeGreaterThan(0);
+    expect(q.runs[0].world.queueDuplicates.unexplained).toBe(0);
+    expect(q.runs[0].metrics.delivery.duplicates).toBe(q.runs[0].world.queueDuplicates.owedAndApplied);
+    expect(v.runs[0].metrics.delivery).toMatchObject({ duplicates: 0, lost: 0, outOfOrder: 0, unique: 300 });
   });
 
   it('S3: the naive client is caught skipping', async () => {
@@ -30,8 +30,8 @@ describe('scenario outcomes in numbers (seed 1)', () => {
   it('S4: versioned reports exactly what the queue protocol loses silently', async () => {
     const v = await runScenario('s4-trimmed', { protocol: 'versioned', seed: 1 });
     const q = await runScenario('s4-trimmed', { protocol: 'queue', seed: 1 });
-    expect(v.metrics.delivery).toMatchObject({ lost: 150, reportedGone: 150 });
-    expect(q.metrics.delivery).toMatchObject({ lost: 150, reportedGone: 0 });
+    expect(v.runs[0].metrics.delivery).toMatchObject({ lost: 150, reportedGone: 150 });
+    expect(q.runs[0].metrics.delivery).toMatchObject({ lost: 150, reportedGone: 0 });
   });
 
   it('S10: Mars learns an interval under the 5-minute NAT', async () => {
