@@ -135,20 +135,35 @@ const run = await RealRun.start({ protocol: 'versioned', server: { host: '127.0.
 const users = ['ann', 'ben', 'cat', 'dan'];
 for (const u of users) run.add(u, { profile: 'lte' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-while (run.online < users.length) await sleep(10);
-for (let i = 0; i < 60; i++) {
-  run.send(users[i % 4], users[(i + 1) % 4], `hello ${i}`);
-  if (i === 20) run.proxy!.resetAll('reset by the carrier');
-  if (i === 40) run.proxy!.cutAll();
-  await sleep(15);
+let verdict: ReturnType<typeof run.ledger.summary>;
+try {
+  const loginBy = Date.now() + 20_000; // a bound, so a broken setup fails here instead of hanging the notebook
+  while (run.online < users.length) {
+    if (Date.now() > loginBy) {
+      throw new Error(`only ${run.online} of ${users.length} clients logged in within 20 s: check that the server started above ` +
+        `(127.0.0.1:${server.port}, versioned) is up and that dist/ is built (bash scripts/setup.sh); the proxy's last lines:\n${log.slice(-8).join('\n')}`);
+    }
+    await sleep(10);
+  }
+  for (let i = 0; i < 60; i++) {
+    run.send(users[i % 4], users[(i + 1) % 4], `hello ${i}`);
+    if (i === 20) run.proxy!.resetAll('reset by the carrier');
+    if (i === 40) run.proxy!.cutAll();
+    await sleep(15);
+  }
+  await sleep(300);
+  for (const c of run.clients.values()) c.drop(); // what an unanswered heartbeat does after a half-open cut
+  const deadline = Date.now() + 15_000;
+  while (!run.settled && Date.now() < deadline) await sleep(20);
+  verdict = run.ledger.summary();
+  if (!run.settled) {
+    throw new Error(`not settled within 15 s after the drop: ${verdict.sent} sent, ${verdict.acked} stored, ${verdict.unique} delivered, ` +
+      `${verdict.pending} under way, ${run.online} of ${users.length} clients online -- is the server answering? the proxy's last lines:\n${log.slice(-8).join('\n')}`);
+  }
+} finally {
+  await run.stop();
+  await server.close();
 }
-await sleep(300);
-for (const c of run.clients.values()) c.drop(); // what an unanswered heartbeat does after a half-open cut
-const deadline = Date.now() + 15_000;
-while (!run.settled && Date.now() < deadline) await sleep(20);
-const verdict = run.ledger.summary();
-await run.stop();
-await server.close();
 showMarkdown('```\n' + log.filter((l) => /reset|cut|device side|connect/.test(l)).slice(0, 24).join('\n') + '\n```');
 showTable([{ sent: verdict.sent, stored: verdict.acked, delivered: verdict.unique, lost: verdict.lost, 'applied twice': verdict.duplicates,
   'out of order': verdict.outOfOrder, reconnects: [...run.clients.values()].reduce((a, c) => a + c.stats.connects - 1, 0) }],
