@@ -3,15 +3,19 @@
 // pushes. It keeps replies in request order even when some are answered locally and some by
 // the logic layer. Sans-I/O: bytes in through data(), bytes out through the transport port.
 import {
-  ChunkWriter, ProtocolError, Push, ReplyError, RequestDecoder, RespMap, SimpleString, writeBulkBytes, writeReply,
+  ChunkWriter, ProtocolError, Push, ReplyError, RequestDecoder, SimpleString, writeBulkBytes, writeReply,
   type Reply, type RequestLimits,
 } from '../wire';
 import type { Down, Up } from './layer-messages';
 import type { Clock } from '../ports';
 import type { MonitorSink, Platform } from '../monitor/sink';
-import {
-  COMMANDS, NOAUTH, NOPROTO, NOT_AN_INTEGER, WRONGPASS, commandCommand, unknownCommand, unknownSubcommand, wrongArity,
-} from './commands';
+import { COMMANDS, NOAUTH, WRONGPASS, commandCommand, unknownCommand, wrongArity } from './commands';
+import { OutputBuffer, type OutputBufferOptions } from './output-buffer';
+import * as compat from './redis-compat';
+
+export {
+  DEFAULT_SOCKET_BYTES, SLOW_CONSUMER_POLICIES, type OutputBufferOptions, type SlowConsumerPolicy,
+} from './output-buffer';
 
 export interface GatewayTransport {
   write(conn: number, bytes: Buffer): void;
@@ -25,26 +29,6 @@ export interface GatewayTransport {
    * `socket.writableLength`, the simulated link's unacknowledged bytes). Needed only with `output`.
    */
   buffered?(conn: number): number;
-}
-
-/** What the connection layer does with pushes for a client that cannot keep up (a slow consumer). */
-export type SlowConsumerPolicy = 'drop-newest' | 'drop-oldest' | 'disconnect';
-export const SLOW_CONSUMER_POLICIES: readonly SlowConsumerPolicy[] = ['drop-newest', 'drop-oldest', 'disconnect'];
-/** The socket's share of a connection's pushes before they wait in the output buffer (OutputBufferOptions.socketBytes). */
-export const DEFAULT_SOCKET_BYTES = 8 * 1024;
-
-/**
- * A bounded output buffer per connection for pushes (replies are never dropped: a client's own requests
- * bound them, and RESP has no way to skip one). A push goes to the socket while the socket holds less than
- * `socketBytes` unsent (a socket with room takes the whole push); beyond that it waits in the gateway's buffer of at most `limitBytes`; what does not
- * fit is handled by `policy`: drop the new push, drop the oldest waiting ones, or close the connection
- * (Redis's client-output-buffer-limit). The runtime calls `drained(conn)` as the socket's backlog shrinks.
- */
-export interface OutputBufferOptions {
-  limitBytes: number;
-  policy: SlowConsumerPolicy;
-  /** The socket's share before pushes wait in the gateway (default 8 KiB). */
-  socketBytes?: number;
 }
 
 export interface GatewayOptions {
@@ -69,45 +53,16 @@ export interface GatewayOptions {
 
 /** Default htime threshold: a reply later than this counts as a timeout (the deck's htime). */
 export const DEFAULT_HTIME_US = 500_000;
-const PLATFORM_NAMES: readonly Platform[] = ['ios', 'eios', 'android', 'wp'];
 
 /** Session phases, named as the deck's monitoring names them. */
 export type Phase = 'iop-ses' | 'p-ses' | 'session';
 
-const OK = new SimpleString('OK');
-
-/** What CONFIG GET reports: no persistence to wait for (redis-benchmark asks save and appendonly), one database. */
-const CONFIG: [string, string][] = [['save', ''], ['appendonly', 'no'], ['databases', '1']];
-
-/** Redis's glob for CONFIG GET: `*`, `?` and literal characters (enough for parameter names). */
-function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(s);
-}
+const OK = compat.OK;
 const PONG = new SimpleString('PONG');
 const PENDING = Symbol('pending');
 
 /** A reply, or the exact bytes of a bulk string that is not UTF-8 text (ECHO of binary data). */
 type Answer = Reply | Uint8Array;
-
-/** Redis's string2ll() over a string: no '+', no leading zeros, no "-0" (SELECT 00 is refused). */
-const REDIS_INT = /^(0|-?[1-9]\d{0,18})$/;
-
-/** ECHO and PING answer their argument's bytes unchanged, text or not (RequestDecoder.rawArg). */
-function echoesBytes(name: string): boolean {
-  if (name.length !== 4) return false;
-  // asked for each command with arguments: compared by hand, case-insensitively (c | 32 lowers a letter)
-  const a = name.charCodeAt(0) | 32;
-  const b = name.charCodeAt(1) | 32;
-  const c = name.charCodeAt(2) | 32;
-  const d = name.charCodeAt(3) | 32;
-  return (a === 101 && b === 99 && c === 104 && d === 111) || (a === 112 && b === 105 && c === 110 && d === 103);
-}
-
-/** CLIENT SETNAME and HELLO ... SETNAME: the name Redis refuses, or null. */
-function badClientName(name: string): ReplyError | null {
-  return /^[!-~]*$/.test(name) ? null : new ReplyError('ERR Client names cannot contain spaces, newlines or special characters.');
-}
 
 interface PendingLogin { req: number; hello: { proto: 2 | 3; name?: string } | null }
 
@@ -122,16 +77,18 @@ interface Conn {
   slots: (Answer | typeof PENDING)[]; // replies not yet written, in request order
   headReq: number; // request number of slots[0]
   nextReq: number;
+  /**
+   * Beside each slot, the message that forwarded its request to the logic layer while it is unanswered
+   * (null: answered, or answered here): what retryUnanswered() sends again. Aligned with `slots` (index
+   * req - headReq), and no longer than up to the last request forwarded: a request costs no allocation
+   * of its own, and one answered here does not touch it.
+   */
+  forwarded: (Up | null)[];
   out: ChunkWriter;
   closeAfterFlush: boolean;
   platform: Platform;
   /** When each request in `slots` was read (monitored gateways only): for htime. */
   readAt: number[];
-  /** Requests forwarded to the logic layer and not answered yet, by request number (to retry them). */
-  forwarded: Map<number, Up> | null;
-  /** Pushes waiting for the socket to drain (with `output` only), oldest first, and their bytes. */
-  held: Buffer[] | null;
-  heldBytes: number;
 }
 
 export interface GatewayStats {
@@ -160,7 +117,8 @@ export class Gateway {
   private readonly statsText: ((sections: string[]) => string) | null;
   /** Time the current input chunk was read (monitored gateways only). */
   private readTime = 0;
-  private readonly output: Required<OutputBufferOptions> | null;
+  /** Pushes held for slow consumers (with `output` only). */
+  private readonly output: OutputBuffer | null;
   private readonly scratch = new ChunkWriter();
 
   constructor(
@@ -175,23 +133,25 @@ export class Gateway {
     this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock!, htimeUs: opts.htimeUs ?? DEFAULT_HTIME_US } : null;
     this.platform = opts.platform ?? 'android';
     this.statsText = opts.stats ?? null;
-    if (opts.output) {
-      if (!transport.buffered) throw new TypeError('GatewayOptions.output needs transport.buffered(conn) to see the socket backlog');
-      if (!SLOW_CONSUMER_POLICIES.includes(opts.output.policy)) {
-        throw new RangeError(`unknown slow-consumer policy '${opts.output.policy}'; known: ${SLOW_CONSUMER_POLICIES.join(', ')}`);
-      }
-      if (!(opts.output.limitBytes >= 0)) throw new RangeError(`output.limitBytes must be >= 0, got ${opts.output.limitBytes}`);
-    }
-    this.output = opts.output ? { socketBytes: DEFAULT_SOCKET_BYTES, ...opts.output } : null;
+    if (opts.output && !transport.buffered) throw new TypeError('GatewayOptions.output needs transport.buffered(conn) to see the socket backlog');
+    this.output = opts.output ? new OutputBuffer(opts.output, {
+      // what the socket has not sent, and what this gateway has not handed it yet
+      backlog: (conn) => this.transport.buffered!(conn) + this.conns.get(conn)!.out.length,
+      write: (conn, bytes) => {
+        this.stats.pushes++;
+        this.conns.get(conn)!.out.bytes(bytes);
+      },
+      slow: (conn, what) => this.slow(this.conns.get(conn)!, what),
+    }) : null;
   }
 
   // ---- transport events -------------------------------------------------------------------
 
   opened(conn: number): void {
     this.conns.set(conn, {
-      id: conn, decoder: new RequestDecoder(this.limits, echoesBytes), resp: 2, phase: 'iop-ses', user: '', name: '',
-      login: null, slots: [], headReq: 0, nextReq: 0, out: new ChunkWriter(), closeAfterFlush: false,
-      platform: this.platform, readAt: [], forwarded: null, held: null, heldBytes: 0,
+      id: conn, decoder: new RequestDecoder(this.limits, compat.echoesBytes), resp: 2, phase: 'iop-ses', user: '', name: '',
+      login: null, slots: [], headReq: 0, nextReq: 0, forwarded: [], out: new ChunkWriter(), closeAfterFlush: false,
+      platform: this.platform, readAt: [],
     });
     if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, this.platform, null, 'iop-ses');
   }
@@ -234,6 +194,7 @@ export class Gateway {
     const c = this.conns.get(conn);
     if (!c) return;
     this.conns.delete(conn);
+    this.output?.closed(conn);
     if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, c.platform, c.phase, null);
     if (c.phase !== 'iop-ses') this.upstream({ k: 'closed', gw: this.id, conn, user: c.user });
   }
@@ -252,8 +213,10 @@ export class Gateway {
         break;
       case 'push':
         if (c.resp !== 3) this.stats.pushesDropped++;
-        else if (this.output) this.pushBounded(c, new Push(msg.items), this.output);
-        else {
+        else if (this.output) {
+          writeReply(this.scratch, new Push(msg.items), true);
+          this.output.push(c.id, this.scratch.take());
+        } else {
           this.stats.pushes++;
           writeReply(c.out, new Push(msg.items), true);
         }
@@ -262,76 +225,35 @@ export class Gateway {
     this.flush(c);
   }
 
+  // ---- slow consumers (the output buffer) -------------------------------------------------
+
   /**
    * The socket of `conn` sent some of its backlog: pushes waiting in the output buffer go out while the
    * socket has room. Runtimes call it as bytes leave (cheap when nothing waits).
    */
   drained(conn: number): void {
     const c = this.conns.get(conn);
-    if (!c?.held || !this.output) return;
-    this.writeHeld(c, this.output);
+    if (!c || !this.output?.holding(conn)) return;
+    this.output.drained(conn);
     this.flush(c);
-  }
-
-  private pushBounded(c: Conn, push: Push, o: Required<OutputBufferOptions>): void {
-    writeReply(this.scratch, push, true);
-    const bytes = this.scratch.take();
-    const socket = this.transport.buffered!(c.id) + c.out.length;
-    if (!c.held && socket < o.socketBytes) { // a socket with room takes the whole write (it may go over its share)
-      this.stats.pushes++;
-      c.out.bytes(bytes);
-      return;
-    }
-    if (c.heldBytes + bytes.length > o.limitBytes) {
-      if (o.policy === 'disconnect') {
-        // as Redis's client-output-buffer-limit: cut it now, its backlog discarded (replies already due are written first)
-        this.slow('disconnect');
-        if (c.out.length > 0) this.transport.write(c.id, c.out.take());
-        this.transport.close(c.id, true);
-        this.closed(c.id);
-        return;
-      }
-      if (o.policy === 'drop-newest') {
-        this.slow('dropped');
-        return;
-      }
-      // drop-oldest: make room for the newest
-      while (c.held && c.held.length > 0 && c.heldBytes + bytes.length > o.limitBytes) {
-        c.heldBytes -= c.held.shift()!.length;
-        this.slow('dropped');
-      }
-      if (bytes.length > o.limitBytes) {
-        this.slow('dropped');
-        return;
-      }
-    }
-    (c.held ??= []).push(Buffer.from(bytes));
-    c.heldBytes += bytes.length;
-  }
-
-  /** Counts what the output-buffer policy did (stats, and the monitor's slow-consumer counters). */
-  private slow(what: 'dropped' | 'disconnect'): void {
-    if (what === 'dropped') this.stats.slowDropped++;
-    else this.stats.slowDisconnects++;
-    if (this.mon) this.mon.sink.slowConsumer?.(this.mon.clock.now(), this.id, what);
-  }
-
-  private writeHeld(c: Conn, o: Required<OutputBufferOptions>): void {
-    const held = c.held!;
-    let socket = this.transport.buffered!(c.id) + c.out.length;
-    while (held.length > 0 && socket < o.socketBytes) {
-      const b = held.shift()!;
-      c.heldBytes -= b.length;
-      socket += b.length;
-      this.stats.pushes++;
-      c.out.bytes(b);
-    }
-    if (held.length === 0) c.held = null;
   }
 
   /** Bytes of pushes waiting in the output buffer of `conn` (0 without `output`). */
   heldBytes(conn: number): number {
-    return this.conns.get(conn)?.heldBytes ?? 0;
+    return this.output?.heldBytes(conn) ?? 0;
+  }
+
+  /** Counts what the output-buffer policy did (stats, and the monitor's slow-consumer counters) and does the disconnect. */
+  private slow(c: Conn, what: 'dropped' | 'disconnect'): void {
+    if (what === 'dropped') this.stats.slowDropped++;
+    else this.stats.slowDisconnects++;
+    if (this.mon) this.mon.sink.slowConsumer?.(this.mon.clock.now(), this.id, what);
+    if (what === 'disconnect') {
+      // as Redis's client-output-buffer-limit: cut it now, its backlog discarded (replies already due are written first)
+      if (c.out.length > 0) this.transport.write(c.id, c.out.take());
+      this.transport.close(c.id, true);
+      this.closed(c.id);
+    }
   }
 
   // ---- introspection ----------------------------------------------------------------------
@@ -366,6 +288,7 @@ export class Gateway {
     this.local(c, req, name, args);
   }
 
+  /** The commands answered here: the heartbeat, QUIT and HELLO, the Redis handshakes (redis-compat), `stats`. */
   private local(c: Conn, req: number, name: string, args: string[]): void {
     switch (name) {
       case 'ping': // binary data comes back unchanged, as from Redis
@@ -378,50 +301,31 @@ export class Gateway {
         return;
       case 'hello':
         return this.hello(c, req, args);
-      case 'select': // one database, as in a cluster
-        if (!REDIS_INT.test(args[1])) return this.answer(c, req, NOT_AN_INTEGER);
-        return this.answer(c, req, Number(args[1]) === 0 ? OK : new ReplyError('ERR DB index is out of range'));
+      case 'select':
+        return this.answer(c, req, compat.select(args));
       case 'info':
-        return this.answer(c, req, this.info());
+        return this.answer(c, req, compat.info(this.id, this.conns.size));
       case 'command': // redis-cli asks COMMAND DOCS for its help and hints
         return this.answer(c, req, commandCommand(args));
       case 'config':
-        return this.answer(c, req, this.config(args));
+        return this.answer(c, req, compat.config(args));
       case 'client':
-        return this.answer(c, req, this.client(c, args));
+        return this.answer(c, req, compat.client(c, args, this.setPlatform));
       case 'stats':
         return this.answer(c, req, this.statsText ? this.statsText(args.slice(1).map((a) => a.toLowerCase()))
           : new ReplyError('ERR monitoring is off on this server (start it with a Monitor, as imsim serve does)'));
     }
   }
 
-  /** HELLO [protover [AUTH user pass] [SETNAME name]] */
+  /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches the protocol, or logs in first. */
   private hello(c: Conn, req: number, args: string[]): void {
-    let proto: 2 | 3 = c.resp;
-    let auth: [string, string] | null = null;
-    let name: string | undefined;
-    if (args.length > 1) {
-      const v = args[1];
-      if (v !== '2' && v !== '3') return this.answer(c, req, /^\d+$/.test(v) ? NOPROTO : new ReplyError('ERR Protocol version is not an integer or out of range'));
-      proto = v === '3' ? 3 : 2;
-    }
-    for (let i = 2; i < args.length; i++) {
-      const opt = args[i].toLowerCase();
-      if (opt === 'auth' && i + 2 < args.length) {
-        auth = [args[i + 1], args[i + 2]];
-        i += 2;
-      } else if (opt === 'setname' && i + 1 < args.length) {
-        name = args[++i];
-        const bad = badClientName(name);
-        if (bad) return this.answer(c, req, bad); // refused before any login or protocol switch
-      } else {
-        return this.answer(c, req, new ReplyError(`ERR Syntax error in HELLO option '${args[i]}'`));
-      }
-    }
-    if (auth) return this.startLogin(c, req, auth[0], auth[1], { proto, name });
+    const h = compat.parseHello(args);
+    if (h instanceof ReplyError) return this.answer(c, req, h);
+    const proto = h.proto ?? c.resp;
+    if (h.auth) return this.startLogin(c, req, h.auth.user, h.auth.token, { proto, name: h.name });
     c.resp = proto;
-    if (name !== undefined) c.name = name;
-    this.answer(c, req, this.helloMap(c));
+    if (h.name !== undefined) c.name = h.name;
+    this.answer(c, req, compat.helloMap(this.serverName, c.resp, c.id));
   }
 
   private startLogin(c: Conn, req: number, user: string, token: string, hello: PendingLogin['hello']): void {
@@ -431,8 +335,13 @@ export class Gateway {
     this.forward(c, req, { k: 'login', gw: this.id, conn: c.id, req, user, token });
   }
 
+  // ---- forwarding, and retrying after a logic-layer restart -------------------------------
+
   private forward(c: Conn, req: number, msg: Up): void {
-    (c.forwarded ??= new Map()).set(req, msg);
+    const f = c.forwarded;
+    const i = req - c.headReq;
+    while (f.length < i) f.push(null); // no holes: the requests before it that were answered here
+    f[i] = msg;
     this.upstream(msg);
   }
 
@@ -445,8 +354,9 @@ export class Gateway {
   retryUnanswered(): number {
     let n = 0;
     for (const c of this.conns.values()) {
-      if (!c.forwarded) continue;
-      for (const msg of [...c.forwarded.values()]) {
+      // taken first: a reply may come back while they are sent
+      const msgs = c.forwarded.filter((m): m is Up => m !== null);
+      for (const msg of msgs) {
         n++;
         this.upstream(msg);
       }
@@ -458,9 +368,11 @@ export class Gateway {
   /** Requests forwarded to the logic layer and not answered yet, on all connections. */
   get unanswered(): number {
     let n = 0;
-    for (const c of this.conns.values()) n += c.forwarded?.size ?? 0;
+    for (const c of this.conns.values()) for (const m of c.forwarded) if (m !== null) n++;
     return n;
   }
+
+  // ---- login, session phases, platforms ---------------------------------------------------
 
   private loginDone(c: Conn, req: number, user: string, ok: boolean): void {
     const login = c.login;
@@ -482,7 +394,7 @@ export class Gateway {
     if (!login.hello) return OK;
     c.resp = login.hello.proto;
     if (login.hello.name !== undefined) c.name = login.hello.name;
-    return this.helloMap(c);
+    return compat.helloMap(this.serverName, c.resp, c.id);
   }
 
   private setPhase(c: Conn, to: Phase): void {
@@ -495,7 +407,7 @@ export class Gateway {
    * The client declared its platform. Reported as the rule of MonitorSink.session says: closed under
    * the platform assumed so far and opened under the declared one, in the same phase.
    */
-  private setPlatform(c: Conn, p: Platform): void {
+  private readonly setPlatform = (c: Conn, p: Platform): void => {
     if (c.platform === p) return;
     if (this.mon) {
       const t = this.mon.clock.now();
@@ -503,59 +415,7 @@ export class Gateway {
       this.mon.sink.session(t, this.id, p, null, c.phase);
     }
     c.platform = p;
-  }
-
-  private helloMap(c: Conn): RespMap {
-    return new RespMap([
-      ['server', this.serverName], ['version', '7.0.0'], ['proto', c.resp], ['id', c.id],
-      ['mode', 'standalone'], ['role', 'master'], ['modules', []],
-    ]);
-  }
-
-  private info(): string {
-    const lines = ['# Server', 'redis_version:7.0.0', `imsim_gateway:${this.id}`, 'redis_mode:standalone', '',
-      '# Persistence', 'loading:0', '', '# Clients', `connected_clients:${this.conns.size}`, ''];
-    return lines.join('\r\n');
-  }
-
-  /** CONFIG GET parameter [parameter ...] (glob patterns as Redis): what redis-benchmark asks before it starts. */
-  private config(args: string[]): Reply {
-    if (args[1].toLowerCase() !== 'get') return unknownSubcommand(args[1], 'config');
-    if (args.length < 3) return wrongArity('config|get');
-    const patterns = args.slice(2).map((p) => p.toLowerCase());
-    return new RespMap(CONFIG.filter(([key]) => patterns.some((p) => globMatch(p, key)))); // RESP2: a flat array
-  }
-
-  private client(c: Conn, args: string[]): Reply {
-    const sub = args[1].toLowerCase();
-    const n = args.length - 2;
-    switch (sub) {
-      case 'setinfo': { // Redis 7.2: LIB-NAME / LIB-VER, sent by ioredis and node-redis at connect; imsim: PLATFORM
-        if (n !== 2) return wrongArity('client|setinfo');
-        const attr = args[2].toLowerCase();
-        if (attr === 'platform') {
-          const p = args[3].toLowerCase() as Platform;
-          if (!PLATFORM_NAMES.includes(p)) return new ReplyError(`ERR Unrecognized platform '${args[3]}': ios, eios, android or wp`);
-          this.setPlatform(c, p);
-          return OK;
-        }
-        if (!['lib-name', 'lib-ver'].includes(attr)) return new ReplyError(`ERR Unrecognized option '${args[2]}'`);
-        return OK;
-      }
-      case 'setname':
-        if (n !== 1) return wrongArity('client|setname');
-        const bad = badClientName(args[2]);
-        if (bad) return bad;
-        c.name = args[2];
-        return OK;
-      case 'getname':
-        return n === 0 ? c.name || null : wrongArity('client|getname');
-      case 'id':
-        return n === 0 ? c.id : wrongArity('client|id');
-      default:
-        return unknownSubcommand(args[1], 'client');
-    }
-  }
+  };
 
   // ---- ordered replies --------------------------------------------------------------------
 
@@ -568,7 +428,7 @@ export class Gateway {
   private answer(c: Conn, req: number, reply: Answer): void {
     const i = req - c.headReq;
     if (i < 0 || i >= c.slots.length) return;
-    if (c.forwarded?.delete(req) && c.forwarded.size === 0) c.forwarded = null;
+    if (i < c.forwarded.length) c.forwarded[i] = null;
     c.slots[i] = reply;
     const mon = this.mon;
     const now = mon ? mon.clock.now() : 0;
@@ -585,8 +445,9 @@ export class Gateway {
       else writeReply(c.out, r, c.resp === 3);
     }
     if (n > 0) {
-      c.slots.splice(0, n);
-      if (mon) c.readAt.splice(0, n);
+      dropFront(c.slots, n);
+      if (c.forwarded.length > 0) dropFront(c.forwarded, n);
+      if (mon) dropFront(c.readAt, n);
       c.headReq += n;
     }
   }
@@ -598,4 +459,10 @@ export class Gateway {
       this.closed(c.id);
     }
   }
+}
+
+/** Removes the first `n` items of `a` (at most all), without allocating when all go (one request outstanding). */
+function dropFront(a: unknown[], n: number): void {
+  if (n >= a.length) a.length = 0;
+  else a.splice(0, n);
 }
