@@ -5,7 +5,7 @@
 import type { ClientOptions } from '../protocol/client';
 import type { ProtocolName } from '../protocol/messages';
 import { runMetrics, type RunMetrics } from '../sim/metrics';
-import { COMPARE_RECEIVER } from '../sim/compare';
+import { BATCHED_ACKS } from '../sim/scenarios/workload';
 import type { LinkProfile } from '../sim/network/profiles';
 import { runWorkload } from '../sim/scenarios/workload';
 import { runRealWorkload, type RealRun } from './load';
@@ -51,7 +51,7 @@ export async function simVsReal(o: SimVsRealOptions): Promise<SimVsReal> {
   const messages = o.messages ?? 100;
   const common = {
     protocol: o.protocol, profile: o.profile ?? '3g', messages, meanGapMs: o.meanGapMs ?? 50, seed: o.seed ?? 1,
-    mobility: o.mobility ?? [], natIdleUs: o.natIdleUs, receiver: o.receiver ?? COMPARE_RECEIVER,
+    mobility: o.mobility ?? [], natIdleUs: o.natIdleUs, receiver: o.receiver ?? BATCHED_ACKS,
   };
   const world = runWorkload({ ...common, limitUs: messages * common.meanGapMs * 1000 + 3_600_000_000 });
   const simLedger = world.ledger;

@@ -1,15 +1,13 @@
 // The protocol comparison: both protocols over each link profile, the same workload and seed,
 // one row per (profile, protocol). What `imsim compare`, notebook 02 and the bench run.
-import type { ClientOptions } from '../protocol/client';
 import { PROTOCOLS, type ProtocolName } from '../protocol/messages';
 import { runMetrics, type RunMetrics } from './metrics';
 import { PROFILES } from './network/profiles';
-import { runWorkload } from './scenarios/workload';
+import { BATCHED_ACKS, runWorkload } from './scenarios/workload';
 
 export const COMPARE_PROFILES = ['wifi', 'lte', '3g', 'edge', 'edge-lossy', '2g-rural', 'very-bad', 'blackhole'];
 export const COMPARE_MOBILITY = ['resets', 'half-open', 'elevator'];
 /** bob's client in the comparison (and in `imsim compare --real`): the queue protocol's acks batched by 5, within 2 s. */
-export const COMPARE_RECEIVER: Partial<ClientOptions> = { queue: { ackEvery: 5, ackDelayUs: 2_000_000 } };
 
 export interface CompareOptions {
   profiles?: string[];
@@ -44,7 +42,7 @@ export function compareProtocols(o: CompareOptions = {}): CompareRow[] {
     for (const protocol of protocols) {
       const world = runWorkload({
         protocol, profile, seed: o.seed ?? 1, messages, meanGapMs: gap, mobility: o.mobility ?? COMPARE_MOBILITY,
-        receiver: COMPARE_RECEIVER,
+        receiver: BATCHED_ACKS,
         limitUs: messages * gap * 1000 + 3_600_000_000, // the sends, plus an hour to catch up
       });
       const row = {

@@ -4,7 +4,7 @@
 // were received and not yet acknowledged when a connection died (re-sent from the List at the
 // next login): every duplicate is explained that way, and no other kind of duplicate occurs.
 import { check, result, type Scenario } from './result';
-import { runWorkload } from './workload';
+import { BATCHED_ACKS, runWorkload } from './workload';
 
 export const S1_MOBILITY = ['resets', 'half-open', 'elevator'];
 
@@ -14,7 +14,7 @@ export const s1Flaky: Scenario = {
   async run(o) {
     const world = runWorkload({
       protocol: o.protocol, seed: o.seed, profile: o.profile ?? '3g', mobility: S1_MOBILITY,
-      messages: o.messages ?? 1000, receiver: { queue: { ackEvery: 5, ackDelayUs: 2_000_000 } },
+      messages: o.messages ?? 1000, receiver: BATCHED_ACKS,
       world: { traceSink: o.traceSink }, recordWire: o.recordWire,
     });
     const d = world.ledger.summary();

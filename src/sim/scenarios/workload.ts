@@ -31,6 +31,9 @@ export interface WorkloadOptions {
   recordWire?: boolean;
 }
 
+/** The mobile receiver's acks in the comparisons (queue protocol): every 5 messages or after 2 s. */
+export const BATCHED_ACKS: Partial<ClientOptions> = { queue: { ackEvery: 5, ackDelayUs: 2_000_000 } };
+
 export const DEFAULT_CLIENT: Partial<ClientOptions> = {
   heartbeat: HEARTBEAT['fixed-270s'],
   reconnect: RECONNECT.exponential,

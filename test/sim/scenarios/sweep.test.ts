@@ -4,7 +4,7 @@
 // received but not yet acknowledged when a new session re-read the List, and every such message
 // that was re-sent was applied again. (blackhole is left out: nothing can be delivered there.)
 import { describe, expect, it } from 'vitest';
-import { runWorkload } from '../../../src/sim/scenarios/workload';
+import { BATCHED_ACKS, runWorkload } from '../../../src/sim/scenarios/workload';
 import { S1_MOBILITY } from '../../../src/sim/scenarios/s1-flaky';
 import { MOBILE_PROFILES } from '../../../src/sim/network/profiles';
 
@@ -30,7 +30,7 @@ describe('sweep: 210 seeds across the mobile profiles, random cuts and outages',
       const profile = MOBILE_PROFILES[seed % MOBILE_PROFILES.length];
       const w = runWorkload({
         protocol: 'queue', seed, profile, mobility: S1_MOBILITY, messages: MESSAGES, meanGapMs: 3000,
-        receiver: { queue: { ackEvery: 5, ackDelayUs: 2_000_000 } },
+        receiver: BATCHED_ACKS,
       });
       const d = w.ledger.summary();
       const q = w.queueDuplicates;
