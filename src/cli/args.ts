@@ -53,10 +53,12 @@ export function helpText(usage: string, about: string, specs: readonly OptionSpe
   const lines = [`usage: ${usage}`, '', about, ''];
   if (specs.length) {
     lines.push('options:');
-    for (const s of specs) {
+    const names = specs.map((s) => `  --${s.name}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`);
+    const width = Math.max(26, ...names.map((n) => n.length + 2)); // a long name never runs into its help
+    specs.forEach((s, i) => {
       const def = s.default === undefined ? '' : ` (default: ${s.default})`;
-      lines.push(`  --${s.name}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`.padEnd(26) + s.help + def);
-    }
+      lines.push(names[i].padEnd(width) + s.help + def);
+    });
     lines.push('');
   }
   if (examples.length) lines.push('examples:', ...examples.map((e) => `  ${e}`), '');

@@ -26,8 +26,8 @@ const SPECS: OptionSpec[] = [
   { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
   { name: 'http', kind: 'number', help: 'also serve HTTP on this port (0 = any free port): media upload/download, /metrics, /dashboard (one process only)' },
   { name: 'htime-ms', kind: 'number', help: 'a reply later than this after its request counts as a timeout (the deck\'s htime)', default: 500 },
-  { name: 'slow-consumer', kind: 'string', help: ' pushes for a client that cannot keep up: unbounded, drop-newest, drop-oldest or disconnect (see below)', default: 'unbounded' },
-  { name: 'output-buffer', kind: 'number', help: ` bytes of pushes held per connection beyond its socket's ${DEFAULT_SOCKET_BYTES / 1024} KiB share, with a --slow-consumer policy (default: ${DEFAULT_OUTPUT_BUFFER_BYTES})` },
+  { name: 'slow-consumer', kind: 'string', help: 'pushes for a client that cannot keep up: unbounded, drop-newest, drop-oldest or disconnect (see below)', default: 'unbounded' },
+  { name: 'output-buffer', kind: 'number', help: `bytes of pushes held per connection beyond its socket's ${DEFAULT_SOCKET_BYTES / 1024} KiB share, with a --slow-consumer policy (default: ${DEFAULT_OUTPUT_BUFFER_BYTES})` },
   { name: 'lease-ms', kind: 'number', help: 'split roles: a killed process is noticed (its work taken over) within about this', default: DEFAULT_LEASE_MS },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
