@@ -2,6 +2,9 @@
 // handshakes itself, forwards business commands to the logic layer and writes back replies and
 // pushes. It keeps replies in request order even when some are answered locally and some by
 // the logic layer. Sans-I/O: bytes in through data(), bytes out through the transport port.
+// Here: the connection state machine (session phases, login, ordered replies, forwarding and the
+// retry after a logic-layer restart, pushes). Beside it: output-buffer.ts bounds the pushes held for
+// slow consumers; redis-compat.ts and commands.ts answer stock Redis clients' handshakes.
 import {
   ChunkWriter, ProtocolError, Push, ReplyError, RequestDecoder, SimpleString, writeBulkBytes, writeReply,
   type Reply, type RequestLimits,
