@@ -10,9 +10,10 @@ flock 9
 
 # 1. Debian packages: Jupyter (nbconvert + nbclient + ipykernel) for the notebooks,
 #    redis-server for --redis mode and as the wire-format oracle, SimPy as a bench peer,
-#    Chromium (+ a CJK font for the deck's metric names) for the dashboard test (driven by playwright-core).
+#    Chromium (+ a CJK font for the deck's metric names) for the dashboard test (driven by playwright-core),
+#    curl for the media-upload CLI test.
 DEB_PACKAGES=(redis-server redis-tools jupyter-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel jupyter-notebook python3-simpy3 chromium fonts-wqy-microhei)
+  python3-ipykernel jupyter-notebook python3-simpy3 chromium fonts-wqy-microhei curl)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -43,6 +44,7 @@ if [ ! -f "$stamp" ] || [ -n "$(find src tsconfig.json tsconfig.build.json packa
   # A fresh build into a new folder, swapped in whole: output of deleted or moved sources does
   # not linger, and a reader never sees a half-written dist/.
   tmp=$(mktemp -d dist.build.XXXXXX)
+  trap 'rm -rf "$tmp"' EXIT # a failed build leaves no half-built folder behind
   touch "$tmp/.setup-build-stamp" # sources edited during the build stay newer than the stamp
   node_modules/.bin/tsc -p tsconfig.build.json --outDir "$tmp" --tsBuildInfoFile "$tmp/.tsbuildinfo"
   chmod +x "$tmp/cli/main.js"

@@ -15,6 +15,8 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\bperformance\.now\s*\(/, 'performance.now'],
   [/\bprocess\.hrtime\b/, 'process.hrtime'],
   [/\bMath\.random\s*\(/, 'Math.random'],
+  [/\b(randomBytes|randomUUID|randomInt|getRandomValues|randomFillSync)\b/, 'crypto randomness'],
+  [/from\s+['"](ioredis|redis|node:dns|dns|node:worker_threads|worker_threads)['"]/, 'I/O client import'],
   [/\b(setTimeout|setInterval|setImmediate|queueMicrotask)\s*\(/, 'real timer'],
   [/\bawait\b/, 'await (state machines answer through callbacks)'],
 ];
@@ -44,5 +46,10 @@ describe('sans-I/O layers', () => {
   it('the checker itself catches a forbidden call', () => {
     const sample = 'const t = Date.now(); setTimeout(f, 1);';
     expect(FORBIDDEN.filter(([re]) => re.test(sample)).length).toBe(2);
+    for (const bad of ["const id = randomUUID();", "crypto.getRandomValues(b);", "import Redis from 'ioredis';", "import { lookup } from 'node:dns';"]) {
+      expect(FORBIDDEN.some(([re]) => re.test(bad)), bad).toBe(true);
+    }
+    // HMAC for login tokens is deterministic and stays allowed
+    expect(FORBIDDEN.some(([re]) => re.test("import { createHmac, timingSafeEqual } from 'node:crypto';"))).toBe(false);
   });
 });

@@ -64,7 +64,7 @@ export function prometheusRegistry(monitor: Monitor, opts: PrometheusOptions = {
     },
   });
   new Counter({
-    name: 'imsim_messages_total', help: 'Messages delivered, by kind (text on the long connection, image over HTTP).',
+    name: 'imsim_messages_total', help: 'Messages stored by the logic layer, by kind (text, or image: a media reference whose bytes went over HTTP).',
     labelNames: ['kind'], registers: [reg],
     collect() {
       this.reset();

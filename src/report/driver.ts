@@ -45,6 +45,10 @@ if out_html:
             if "image/svg+xml" in data and "text/html" not in data:
                 data["text/html"] = data["image/svg+xml"]
     body, _ = HTMLExporter().from_notebook_node(report)
+    # The notebooks use no TeX: drop MathJax, so a report loads nothing from outside and never shows
+    # "Loading [MathJax]" when opened away from this machine.
+    import re
+    body = re.sub(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", "", body, flags=re.S)
     with open(out_html, "w", encoding="utf-8") as f:
         f.write(body)
 print("IMSIM_RESULT " + json.dumps({"failure": failure}))

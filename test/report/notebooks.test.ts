@@ -70,6 +70,7 @@ describe('executeNotebooks', () => {
     const html = fs.readFileSync(r.html!, 'utf8');
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(2);
     expect(html).toContain('Median latency');
+    expect(html).not.toMatch(/mathjax/i); // self-contained: nothing to load from elsewhere
   }, 120_000);
 
   it('needs outDir for html', async () => {
