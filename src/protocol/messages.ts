@@ -83,6 +83,21 @@ export function parseBehind(r: unknown): number | null {
 }
 
 /**
+ * `-RESET <latest> ...`: the client asked after a version the server never gave out (its store was reset:
+ * an embedded store restarted empty, a Redis without persistence). The server's versions now end at
+ * `latest`; the client should report what it can no longer get and sync again from `latest`.
+ */
+export function reset(latest: number): ReplyError {
+  return new ReplyError(`RESET ${latest} the server's versions end at ${latest} (its store was reset); sync again from ${latest}`);
+}
+
+export function parseReset(r: unknown): number | null {
+  if (!(r instanceof ReplyError)) return null;
+  const m = /^RESET (\d+) /.exec(r.message);
+  return m ? Number(m[1]) : null;
+}
+
+/**
  * A message that carries media (an image, a voice clip) carries only its reference: the bytes went over
  * HTTP (POST /media), as the deck says the long connection carries light real-time data only.
  * `media:<type>:<id>`, the id being the SHA-256 of the bytes in hex: `media:image/png:9f86d0…`.

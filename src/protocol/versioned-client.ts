@@ -5,7 +5,7 @@
 // lost: it sets `again`, and one more sync follows.
 import type { Reply } from '../wire';
 import type { ClientCtx, ClientHalf } from './client-half';
-import { CMD, PUSH, decodeVersionEntry, parseBehind, parseId } from './messages';
+import { CMD, PUSH, decodeVersionEntry, parseBehind, parseId, parseReset } from './messages';
 
 export interface VersionedClientOptions {
   /** Must match the server's page size: a full page means "there may be more". */
@@ -66,6 +66,18 @@ export class VersionedClient implements ClientHalf {
       ctx.gap(this.cursor, gone);
       this.cursor = gone;
       this.sync(ctx);
+      return;
+    }
+    const latest = parseReset(r);
+    if (latest !== null) {
+      // The server's store was reset: versions (latest, cursor] will never come from it, and the
+      // versions it gives out next reuse those numbers. Report the hole, move back, sync once more
+      // (a push for a reused number may have been ignored meanwhile).
+      if (latest < this.cursor) {
+        ctx.gap(latest, this.cursor);
+        this.cursor = latest;
+        this.sync(ctx);
+      }
       return;
     }
     const entries = Array.isArray(r) ? r : [];

@@ -3,7 +3,7 @@
 // asks `msg-sync <its last version>` and gets the following versions in order; `msg-fin v <n>`
 // confirms the last one it applied. The server keeps no per-message state per connection.
 import { ReplyError, SimpleString } from '../wire';
-import { CMD, PUSH, behind, encodeVersionEntry, parseId } from './messages';
+import { CMD, PUSH, behind, encodeVersionEntry, parseId, reset } from './messages';
 import type { ServerHalf } from './server-half';
 
 const OK = new SimpleString('OK');
@@ -32,8 +32,11 @@ export const versionedServer: ServerHalf = {
         return true;
       }
       ctx.store.exec({ op: 'range', mode: 'versioned', user: s.user, after, limit: ctx.pageSize }, (r) => {
+        // Ahead of the store (it was reset and counts from 0 again): say so, or every new version up to
+        // the client's cursor would look already applied to it.
+        if (after > r.latest) ctx.reply(s, req, reset(r.latest));
         // Too far behind (Telegram's differenceTooLong, Matrix's "limited"): say so, never skip silently.
-        if (after < r.oldest - 1 && r.oldest <= r.latest) ctx.reply(s, req, behind(r.oldest - 1));
+        else if (after < r.oldest - 1 && r.oldest <= r.latest) ctx.reply(s, req, behind(r.oldest - 1));
         else ctx.reply(s, req, r.msgs.map(encodeVersionEntry));
       });
       return true;

@@ -2,21 +2,31 @@ import { describe, expect, it } from 'vitest';
 import type { ClientCtx } from '../../src/protocol/client-half';
 import type { StoredMsg } from '../../src/protocol/messages';
 import { VersionedClient } from '../../src/protocol/versioned-client';
+import { reset } from '../../src/protocol/messages';
 import type { Reply } from '../../src/wire';
 
 /** A fake context that records requests and lets the test answer them. */
 function harness() {
   const sent: { args: string[]; onReply?: (r: Reply) => void }[] = [];
   const applied: number[] = [];
+  const gaps: [number, number][] = [];
+  const timers = new Map<number, { delayUs: number; fn: () => void }>();
+  let nextTimer = 0;
   const ctx: ClientCtx = {
     request: (args, onReply) => void sent.push({ args, onReply }),
     apply: (m: StoredMsg) => void applied.push(m.id),
-    gap: () => {},
-    setTimer: () => 0,
-    clearTimer: () => {},
+    gap: (from, to) => void gaps.push([from, to]),
+    setTimer: (delayUs, fn) => (timers.set(++nextTimer, { delayUs, fn }), nextTimer),
+    clearTimer: (id) => void timers.delete(id),
   };
   const entry = (n: number) => ['msg', 'v', String(n), 'alice', `alice-d1-${n}`, `hello ${n}`];
-  return { sent, applied, ctx, entry };
+  /** Fires every timer set so far (as a scheduler would once their delay passed). */
+  const fire = () => {
+    const due = [...timers.values()];
+    timers.clear();
+    for (const t of due) t.fn();
+  };
+  return { sent, applied, gaps, timers, fire, ctx, entry };
 }
 
 describe('VersionedClient', () => {
@@ -65,5 +75,32 @@ describe('VersionedClient', () => {
     sent[2].onReply!([]);
     c.onPush(ctx, ['msg-psh', '2']);
     expect(sent.length).toBe(3);
+  });
+
+  it('on RESET <latest> (a store that was reset) reports the hole, moves its cursor back and syncs again', () => {
+    const { sent, applied, gaps, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.cursor = 3;
+    c.onLogin(ctx);
+    sent[0].onReply!(reset(0));
+    expect(gaps).toEqual([[0, 3]]);
+    expect(c.cursor).toBe(0);
+    expect(sent[1].args).toEqual(['msg-sync', '0']);
+    // the versions given out next reuse the old numbers: they are applied, not ignored
+    sent[1].onReply!([entry(1)]);
+    expect(applied).toEqual([1]);
+    c.onPush(ctx, ['msg-psh', '2']);
+    expect(sent.at(-1)!.args).toEqual(['msg-sync', '1']);
+  });
+
+  it('a RESET that is not behind its cursor changes nothing and does not loop', () => {
+    const { sent, gaps, ctx } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.cursor = 3;
+    c.onLogin(ctx);
+    sent[0].onReply!(reset(5));
+    expect(gaps).toEqual([]);
+    expect(c.cursor).toBe(3);
+    expect(sent).toHaveLength(1);
   });
 });
