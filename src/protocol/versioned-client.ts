@@ -1,6 +1,7 @@
 // Versioned protocol, client half. The device keeps one number, the last version it applied.
 // On `msg-psh v` (v newer than that) it asks `msg-sync <last>`; it applies an entry only when it
-// is exactly last+1, ignores older ones (already applied), and on a gap stops and syncs again.
+// is exactly last+1, ignores older ones (already applied), and on a gap stops and syncs again
+// (the same gap twice is reported as gone and passed).
 // After a page it confirms with `msg-fin v <last>`. A push that arrives during a sync is not
 // lost: it sets `again`, and one more sync follows.
 import type { Reply } from '../wire';
@@ -82,27 +83,36 @@ export class VersionedClient implements ClientHalf {
     }
     const entries = Array.isArray(r) ? r : [];
     const before = this.cursor;
+    let stuck = false;
     for (const e of entries) {
       const m = decodeVersionEntry(e);
       if (!m) continue;
       if (m.id <= this.cursor) {
         this.ignored++;
-      } else if (m.id === this.cursor + 1) {
-        ctx.apply(m);
-        this.cursor = m.id;
-      } else {
-        // A hole: never skip it. Ask again from the cursor once; the same hole twice means the
-        // server no longer has those versions, and retrying would loop.
-        this.gaps++;
-        if (this.gapAt !== this.cursor) this.again = true;
-        this.gapAt = this.cursor;
-        break;
+        continue;
       }
+      if (m.id !== this.cursor + 1) {
+        // A hole: never skip it silently. The first time, stop and ask again from the cursor once.
+        // The same hole twice means the server no longer has those versions: report them and go on
+        // after them (stopping there would stall every later sync at the same hole).
+        this.gaps++;
+        if (this.gapAt !== this.cursor) {
+          this.gapAt = this.cursor;
+          stuck = true;
+          break;
+        }
+        ctx.gap(this.cursor, m.id - 1);
+        this.cursor = m.id - 1;
+      }
+      ctx.apply(m);
+      this.cursor = m.id;
     }
     if (this.naive && this.pushedDuringSync > this.cursor) this.cursor = this.pushedDuringSync; // the bug
     this.pushedDuringSync = 0;
     if (this.cursor > before) ctx.request([CMD.msgFin, 'v', String(this.cursor)]);
-    if (this.again || entries.length >= this.pageSize) {
+    // One more sync: after a first hole (once), after a push during this one, or after a full page
+    // (there may be more). A full page re-syncs only when it moved the cursor, so nothing loops.
+    if (stuck || this.again || (entries.length >= this.pageSize && this.cursor > before)) {
       this.again = false;
       this.sync(ctx);
     }

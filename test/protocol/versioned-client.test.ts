@@ -51,9 +51,48 @@ describe('VersionedClient', () => {
     expect(c.ignored).toBe(1);
     expect(c.gaps).toBe(1);
     expect(sent.slice(1).map((s) => s.args)).toEqual([['msg-fin', 'v', '3'], ['msg-sync', '3']]);
-    // the same gap again: history is gone; it does not loop
+    // the same gap again: history is gone; it is reported and skipped, never silently
     sent[2].onReply!([entry(5)]);
-    expect(sent.length).toBe(3);
+    expect(applied).toEqual([3, 5]);
+    expect(sent.slice(3).map((s) => s.args)).toEqual([['msg-fin', 'v', '5']]);
+  });
+
+  it('a permanent hole is reported once and passed, so later versions still arrive', () => {
+    const { sent, applied, gaps, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.cursor = 3;
+    c.onLogin(ctx);
+    sent[0].onReply!([entry(6), entry(7)]); // 4 and 5 are missing
+    expect(gaps).toEqual([]); // maybe a race: asks once more first
+    expect(sent[1].args).toEqual(['msg-sync', '3']);
+    sent[1].onReply!([entry(6), entry(7)]);
+    expect(gaps).toEqual([[3, 5]]);
+    expect(applied).toEqual([6, 7]);
+    expect(c.cursor).toBe(7);
+    // later messages are applied: the hole does not stall every later sync
+    c.onPush(ctx, ['msg-psh', '8']);
+    expect(sent.at(-1)!.args).toEqual(['msg-sync', '7']);
+    sent.at(-1)!.onReply!([entry(8)]);
+    expect(applied).toEqual([6, 7, 8]);
+    expect(gaps).toHaveLength(1);
+  });
+
+  it('a permanent hole under a full page does not become a sync loop', () => {
+    const { sent, gaps, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 2 });
+    c.cursor = 3;
+    c.onLogin(ctx);
+    // a server that always answers with the same full page after the hole
+    let syncs = 0;
+    for (let i = 0; i < sent.length && syncs < 50; i++) {
+      if (sent[i].args[0] !== 'msg-sync') continue;
+      syncs++;
+      const after = Number(sent[i].args[1]);
+      sent[i].onReply!(after < 6 ? [entry(6), entry(7)] : []);
+    }
+    expect(syncs).toBe(3); // the first sight, once more, then from 7
+    expect(gaps).toEqual([[3, 5]]);
+    expect(c.cursor).toBe(7);
   });
 
   it('a push during a sync is not lost: one more sync follows', () => {
