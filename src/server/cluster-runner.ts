@@ -75,6 +75,8 @@ class Proc implements ClusterProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** A start again scheduled after the process exited by itself (--respawn); kill() cancels it. */
+  private respawnTimer: NodeJS.Timeout | null = null;
   pid = 0;
   port: number;
   incarnation = '';
@@ -124,7 +126,13 @@ class Proc implements ClusterProcess {
           if (!ready) reject(new Error(`${this.label} exited at start (${signal ?? `code ${code}`}):\n${out}`));
           else if (!this.stopping) {
             this.log(`[${this.label}] exited (${signal ?? `code ${code}`})${this.respawn ? ', starting it again' : ''}`);
-            if (this.respawn) setTimeout(() => void this.start().catch((e: Error) => this.log(`[${this.label}] ${e.message}`)), 500);
+            if (this.respawn) {
+              this.respawnTimer = setTimeout(() => {
+                this.respawnTimer = null;
+                if (this.stopping) return; // stopped meanwhile: nobody would stop what starts now
+                void this.start().catch((e: Error) => this.log(`[${this.label}] ${e.message}`));
+              }, 500);
+            }
           }
           done();
         });
@@ -151,8 +159,12 @@ class Proc implements ClusterProcess {
   }
 
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    this.stopping = true; // first: an exit handler or a respawn timer running later starts nothing
+    if (this.respawnTimer) {
+      clearTimeout(this.respawnTimer);
+      this.respawnTimer = null;
+    }
     if (!this.child) return;
-    this.stopping = true;
     const pid = this.pid;
     const exited = this.exited;
     process.kill(pid, signal);
