@@ -94,6 +94,15 @@ function route(routes: HttpRoute[], path: string): { route: HttpRoute; params: s
   return null;
 }
 
+/** The path of a request; a target that is not a URL (`GET http://[`) is the client's error: 400. */
+function pathOf(req: http.IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://x').pathname;
+  } catch {
+    throw new HttpError(400, 'bad_request', `the request target is not a valid URL: ${JSON.stringify(req.url)} (send a path such as /media)`);
+  }
+}
+
 function allowed(r: HttpRoute): string {
   return Object.keys(r.methods).join(', ');
 }
@@ -101,9 +110,12 @@ function allowed(r: HttpRoute): string {
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttp> {
   const { routes } = opts;
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const found = route(routes, path);
     try {
+      if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+        throw new HttpError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)');
+      }
+      const path = pathOf(req);
+      const found = route(routes, path);
       if (!found) throw new HttpError(404, 'not_found', `no such page: ${path} (try / for the list of endpoints)`);
       const fn = found.route.methods[req.method as 'GET'];
       if (!fn) throw new HttpError(405, 'method_not_allowed', `${path} takes ${allowed(found.route)}, not ${req.method}`, { Allow: allowed(found.route) });
@@ -116,19 +128,35 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       sendError(res, e);
     }
   };
-  const server = http.createServer((req, res) => void handle(req, res));
+  // handle() answers every error itself; anything left (a failure while answering) ends that request only.
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle(req, res).catch((err: Error) => {
+      process.stderr.write(`imsim http: ${err.stack}\n`);
+      res.destroy();
+    });
+  };
+  // Host is checked in handle(), so that its 400 has the JSON shape of every other error.
+  const server = http.createServer({ requireHostHeader: false }, serve);
   // `Expect: 100-continue` (curl sends it for big uploads): refuse before the body is sent, or invite it.
   server.on('checkContinue', (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
     try {
-      route(routes, path)?.route.expect?.(req);
+      route(routes, pathOf(req))?.route.expect?.(req);
     } catch (err) {
       res.setHeader('Connection', 'close');
       sendError(res, err instanceof HttpError ? err : new HttpError(400, 'bad_request', (err as Error).message));
       return;
     }
     res.writeContinue();
-    void handle(req, res);
+    serve(req, res);
+  });
+  // A request node:http cannot parse (bad request line, headers too large): 400 and close that socket only.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const text = JSON.stringify({ error: 'bad_request', message: `malformed HTTP request (${err.code ?? err.message})` }, null, 1) + '\n';
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
   });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
