@@ -17,6 +17,14 @@ export interface VersionedClientOptions {
    * covered it. Messages stored after the server read the page are then skipped.
    */
   naiveCursorOnPush?: boolean;
+  /**
+   * Periodic sync: once a sync completed, sync again after this long without another one (µs).
+   * A msg-psh can be lost on the way (a slow consumer's output buffer drops it, S7); without this,
+   * what it announced waits for the next push or login. 0 = off, the default: every idle client
+   * would then send one request per interval (a million clients at 60 s: ~17 000 msg-sync/s on the
+   * logic layer for nothing), and the deck's push already covers every push that arrives.
+   */
+  syncIdleUs?: number;
 }
 
 export class VersionedClient implements ClientHalf {
@@ -30,10 +38,16 @@ export class VersionedClient implements ClientHalf {
   ignored = 0;
   gaps = 0;
   private gapAt = -1; // cursor at the last gap: a second gap there means history is gone
+  private readonly syncIdleUs: number;
+  private idle: { ctx: ClientCtx; timer: number } | null = null; // the periodic sync's armed timer
 
   constructor(opts: VersionedClientOptions = {}) {
     this.pageSize = opts.pageSize ?? 100;
     this.naive = opts.naiveCursorOnPush ?? false;
+    this.syncIdleUs = opts.syncIdleUs ?? 0;
+    if (!Number.isSafeInteger(this.syncIdleUs) || this.syncIdleUs < 0) {
+      throw new RangeError(`VersionedClient: syncIdleUs must be a whole number of microseconds >= 0 (0 = off), got ${opts.syncIdleUs}`);
+    }
   }
 
   onLogin(ctx: ClientCtx): void {
@@ -52,9 +66,11 @@ export class VersionedClient implements ClientHalf {
   onDisconnect(): void {
     this.syncing = false;
     this.again = false;
+    this.disarm();
   }
 
   private sync(ctx: ClientCtx): void {
+    this.disarm();
     this.syncing = true;
     ctx.request([CMD.msgSync, String(this.cursor)], (r) => this.onSyncReply(ctx, r));
   }
@@ -78,7 +94,7 @@ export class VersionedClient implements ClientHalf {
         ctx.gap(latest, this.cursor);
         this.cursor = latest;
         this.sync(ctx);
-      }
+      } else this.arm(ctx);
       return;
     }
     const entries = Array.isArray(r) ? r : [];
@@ -115,6 +131,22 @@ export class VersionedClient implements ClientHalf {
     if (stuck || this.again || (entries.length >= this.pageSize && this.cursor > before)) {
       this.again = false;
       this.sync(ctx);
-    }
+    } else this.arm(ctx);
+  }
+
+  /** A sync completed with nothing more to ask: the periodic sync follows after syncIdleUs. */
+  private arm(ctx: ClientCtx): void {
+    if (this.syncIdleUs === 0) return;
+    this.disarm();
+    const timer = ctx.setTimer(this.syncIdleUs, () => {
+      this.idle = null;
+      if (!this.syncing) this.sync(ctx);
+    });
+    this.idle = { ctx, timer };
+  }
+
+  private disarm(): void {
+    if (this.idle) this.idle.ctx.clearTimer(this.idle.timer);
+    this.idle = null;
   }
 }

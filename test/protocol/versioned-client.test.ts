@@ -142,4 +142,37 @@ describe('VersionedClient', () => {
     expect(c.cursor).toBe(3);
     expect(sent).toHaveLength(1);
   });
+
+  it('periodic sync (syncIdleUs): a dropped msg-psh is fetched when the idle timer fires', () => {
+    const { sent, applied, timers, fire, ctx, entry } = harness();
+    const c = new VersionedClient({ pageSize: 10, syncIdleUs: 60_000_000 });
+    c.onLogin(ctx);
+    expect(timers.size).toBe(0); // not while a sync is under way
+    sent[0].onReply!([]);
+    expect([...timers.values()].map((t) => t.delayUs)).toEqual([60_000_000]);
+    // version 1 is stored and its msg-psh is dropped on the way: nothing happens until the timer
+    fire();
+    expect(sent.at(-1)!.args).toEqual(['msg-sync', '0']);
+    expect(timers.size).toBe(0);
+    sent.at(-1)!.onReply!([entry(1)]);
+    expect(applied).toEqual([1]);
+    expect(timers.size).toBe(1); // armed again after the sync completed
+    // a push restarts the wait: one timer at a time, none left behind by a disconnect
+    c.onPush(ctx, ['msg-psh', '2']);
+    expect(timers.size).toBe(0);
+    sent.at(-1)!.onReply!([entry(2)]);
+    expect(timers.size).toBe(1);
+    c.onDisconnect();
+    expect(timers.size).toBe(0);
+  });
+
+  it('without syncIdleUs a dropped msg-psh waits (no timer), and a bad syncIdleUs is refused', () => {
+    const { sent, timers, ctx } = harness();
+    const c = new VersionedClient({ pageSize: 10 });
+    c.onLogin(ctx);
+    sent[0].onReply!([]);
+    expect(timers.size).toBe(0);
+    expect(() => new VersionedClient({ syncIdleUs: -1 })).toThrow(/syncIdleUs must be .* >= 0/);
+    expect(() => new VersionedClient({ syncIdleUs: 1.5 })).toThrow(RangeError);
+  });
 });
