@@ -21,7 +21,7 @@ const SPECS: OptionSpec[] = [
   { name: 'port', kind: 'number', help: 'TCP port (0 = any free port); not for --role logic', default: DEFAULT_PORT },
   { name: 'host', kind: 'string', help: 'address to listen on', default: '127.0.0.1' },
   { name: 'protocol', kind: 'string', help: 'delivery protocol: queue or versioned (logic role and both)', default: 'versioned' },
-  { name: 'secret', kind: 'string', help: 'HMAC secret that login tokens are checked with', default: DEFAULT_SECRET },
+  { name: 'secret', kind: 'string', help: 'HMAC secret that login tokens are checked with (the default is public: required with a --host other than loopback)', default: DEFAULT_SECRET },
   { name: 'redis', kind: 'string', help: 'Redis URL (redis://host:port): mailboxes, and for split roles the queue and routes' },
   { name: 'redis-prefix', kind: 'string', help: 'prefix of imsim\'s keys in Redis', default: DEFAULT_PREFIX },
   { name: 'http', kind: 'number', help: 'also serve HTTP on this port (0 = any free port): media upload/download, /metrics, /dashboard (one process only)' },
@@ -110,6 +110,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--http serves one process's media and monitoring; it is not available with --role ${role} yet`);
   }
   const output = outputBuffer(opts, role);
+  if (role !== 'logic' && secret === DEFAULT_SECRET && !isLoopback(String(opts.host))) {
+    throw new UsageError(
+      `--host ${String(opts.host)} is reachable from other machines, and the default secret is public: anyone could log in as anyone.\n` +
+        `Pass --secret <a long random string> (e.g. --secret "$(openssl rand -hex 32)"), the same to every process of a deployment,\n` +
+        'and make tokens with it (imsim token <user> --secret ...); or listen on 127.0.0.1.',
+    );
+  }
   if (role !== 'both' && !redisUrl) {
     throw new UsageError(`--role ${role} needs --redis redis://host:port: the processes of a split deployment meet in Redis (imsim cluster starts a set with a Redis of its own)`);
   }
@@ -121,6 +128,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`imsim serve: ${explain(err, opts.port)}\n`);
     return 1;
   }
+}
+
+/** An address only this machine can reach: localhost, 127.0.0.0/8, ::1 (IPv4-mapped too). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /** --slow-consumer and --output-buffer as the gateway's output buffer (undefined: unbounded). */
