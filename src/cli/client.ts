@@ -3,6 +3,7 @@ import * as readline from 'node:readline';
 import { PROTOCOLS } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
 import { HEARTBEAT, RECONNECT } from '../protocol/policies';
+import { newIncarnation } from '../server/incarnation';
 import { tcpClient } from '../server/tcp-client';
 import { DEFAULT_PORT } from '../server/tcp-server';
 import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
@@ -37,7 +38,7 @@ export async function clientCommand(argv: string[]): Promise<number> {
   const token = opts.token ? String(opts.token) : makeToken(user, String(opts.secret));
   const say = (s: string) => process.stdout.write(s + '\n');
   const client = tcpClient(
-    { user, token, protocol, heartbeat: HEARTBEAT['fixed-30s'], reconnect: RECONNECT.exponential },
+    { user, token, protocol, incarnation: newIncarnation(), heartbeat: HEARTBEAT['fixed-30s'], reconnect: RECONNECT.exponential },
     { host: String(opts.host), port: Number(opts.port) },
     {
       applied: (m) => say(`[${m.from}] ${m.body}`),

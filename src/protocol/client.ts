@@ -37,8 +37,15 @@ export interface ClientOptions {
   user: string;
   token: string;
   protocol: ProtocolName;
-  /** Device name; client message ids are `<device>-<n>`. */
+  /** Device name; client message ids are `<device>-<incarnation>-<n>`. */
   device?: string;
+  /**
+   * This run of the client on its device (a few base36 characters, no '-'). The store drops a repeat of
+   * (sender, recipient, cmid), so a restarted client must not reuse the ids of an earlier run: the real
+   * runtime gives each new client a fresh random one; by default it is drawn from `random` (deterministic
+   * in the simulator, whose streams are seeded).
+   */
+  incarnation?: string;
   /** PING policy while online (default off); a PING unanswered within its timeout ends the connection. */
   heartbeat?: HeartbeatPolicy;
   /** When to reconnect after the connection died (default: after 1 s); 'never' for scripted runs. */
@@ -53,9 +60,19 @@ export interface ClientOptions {
 
 interface Outgoing { to: string; cmid: string; body: string }
 
+const INCARNATION_CHARS = 6;
+const MID: Random = { next: () => 0.5 };
+
+/** An incarnation from a uniform [0,1) source: 6 base36 characters (36^6, about 2e9 values). */
+export function drawIncarnation(rng: Random): string {
+  return Math.floor(rng.next() * 36 ** INCARNATION_CHARS).toString(36).padStart(INCARNATION_CHARS, '0');
+}
+
 export class ImClient {
   readonly user: string;
   readonly device: string;
+  /** Part of every client message id: tells this run's ids from an earlier run's on the same device. */
+  readonly incarnation: string;
   readonly half: ClientHalf;
   state: ClientState = 'offline';
   /** Sent messages not yet acknowledged by the server, in send order. */
@@ -80,6 +97,8 @@ export class ImClient {
   ) {
     this.user = opts.user;
     this.device = opts.device ?? `${opts.user}-d1`;
+    this.incarnation = opts.incarnation ?? drawIncarnation(this.rng);
+    if (!/^[0-9a-z]+$/i.test(this.incarnation)) throw new TypeError(`ClientOptions.incarnation must be letters and digits, got '${this.incarnation}'`);
     this.half = opts.protocol === 'queue' ? new QueueClient(opts.queue) : new VersionedClient(opts.versioned);
     this.heartbeat = new Heartbeat(opts.heartbeat ?? { kind: 'off' });
     this.ctx = {
@@ -99,7 +118,7 @@ export class ImClient {
 
   /** Queues a message; it is sent now if online, else after the next login. Returns its client id. */
   send(to: string, body: string): string {
-    const cmid = `${this.device}-${++this.nextCmid}`;
+    const cmid = `${this.device}-${this.incarnation}-${++this.nextCmid}`;
     const m = { to, cmid, body };
     this.outbox.set(cmid, m);
     if (this.state === 'online') this.sendOne(m);
@@ -263,10 +282,13 @@ export class ImClient {
     this.setState('offline', why);
     const policy = this.opts.reconnect ?? { kind: 'fixed', delayUs: 1_000_000 };
     if (why !== 'stopped' && policy !== 'never' && this.reconnectTimer === null) {
-      const rng = this.opts.random ?? { next: () => 0.5 };
-      const delay = reconnectDelay(policy, this.attempts++, rng);
+      const delay = reconnectDelay(policy, this.attempts++, this.rng);
       this.reconnectTimer = this.sched.setTimer(delay, () => this.connect('reconnect'));
     }
+  }
+
+  private get rng(): Random {
+    return this.opts.random ?? MID;
   }
 
   private setState(s: ClientState, why: string): void {

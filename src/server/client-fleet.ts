@@ -5,6 +5,7 @@ import type { ProtocolName } from '../protocol/messages';
 import { makeToken } from '../protocol/token';
 import { recordingObserver } from '../scenario/observer';
 import { Ledger } from '../sim/ledger';
+import { newIncarnation } from './incarnation';
 import { realScheduler } from './real-scheduler';
 import { tcpClient } from './tcp-client';
 
@@ -18,7 +19,7 @@ export class ClientFleet {
   /** Starts a client for `user` on 127.0.0.1:port; it reconnects 200 ms after losing its connection. */
   add(user: string, port: number, opts: Partial<ClientOptions> = {}): ImClient {
     const c: ImClient = tcpClient(
-      { user, token: makeToken(user), protocol: this.protocol, reconnect: { kind: 'fixed', delayUs: 200_000 }, ...opts },
+      { user, token: makeToken(user), protocol: this.protocol, incarnation: newIncarnation(), reconnect: { kind: 'fixed', delayUs: 200_000 }, ...opts },
       { host: '127.0.0.1', port },
       recordingObserver({ ledger: this.ledger, user, device: () => c.device, now: () => this.sched.now() }),
       this.sched,

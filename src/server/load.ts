@@ -16,6 +16,7 @@ import type { LinkProfile } from '../sim/network/profiles';
 import { makeRng } from '../sim/rng';
 import { DEFAULT_CLIENT, poissonSends } from '../sim/scenarios/workload';
 import { profileName, startProxy, type DeviceSetup, type ProxyDevice, type ProxyStats, type RunningProxy } from './proxy/index';
+import { newIncarnation } from './incarnation';
 import { realScheduler } from './real-scheduler';
 import { tcpClient, type Endpoint } from './tcp-client';
 import { startServer, type RunningServer } from './tcp-server';
@@ -124,7 +125,7 @@ export class RealRun implements MetricsSource {
       },
     };
     const c = tcpClient(
-      { user, token: makeToken(user), protocol: this.opts.protocol, random: makeRng(`${this.seed}/client/${device}`), ...DEFAULT_CLIENT, ...this.opts.client, ...overrides, device },
+      { user, token: makeToken(user), protocol: this.opts.protocol, random: makeRng(`${this.seed}/client/${device}`), incarnation: newIncarnation(), ...DEFAULT_CLIENT, ...this.opts.client, ...overrides, device },
       at, observer, this.sched,
     );
     this.clients.set(device, c);
