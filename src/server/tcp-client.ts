@@ -5,6 +5,9 @@ import { ImClient, type ClientObserver, type ClientOptions } from '../protocol/c
 import type { Scheduler } from '../ports';
 import { realScheduler } from './real-scheduler';
 
+/** How long a closed connection's last bytes (a QUIT) may wait in Node's buffer before the socket is destroyed anyway. */
+export const CLOSE_GRACE_MS = 1000;
+
 export interface Endpoint {
   host: string;
   port: number;
@@ -40,9 +43,19 @@ export function tcpClient(
         socket?.write(bytes);
       },
       close() {
+        // The client has given up on this connection (heartbeat timeout, drop, stop): the socket is
+        // destroyed, not ended and left half-open until a peer on a dead path answers (it never does, and
+        // the fd stays until TCP gives up). What the kernel already holds still goes out before its FIN;
+        // bytes still queued in Node (a stalled path) get a short grace to leave first.
         const s = socket;
         socket = null;
-        s?.end(); // the data already written still goes out, then FIN
+        if (!s) return;
+        if (s.writableLength === 0) {
+          s.destroy();
+        } else {
+          s.end();
+          s.setTimeout(CLOSE_GRACE_MS, () => s.destroy());
+        }
       },
     },
     sched,
