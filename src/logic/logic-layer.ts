@@ -48,6 +48,8 @@ export interface LogicStats {
   loginFailures: number;
   stored: number;
   duplicatesDropped: number;
+  /** Sends answered with an error and not stored (a full mailbox). */
+  refused: number;
 }
 
 const OK = new SimpleString('OK');
@@ -56,7 +58,7 @@ const HALVES: Record<ProtocolName, ServerHalf> = { queue: queueServer, versioned
 export class LogicLayer {
   readonly protocol: ProtocolName;
   readonly sessions = new SessionTable();
-  readonly stats: LogicStats = { logins: 0, loginFailures: 0, stored: 0, duplicatesDropped: 0 };
+  readonly stats: LogicStats = { logins: 0, loginFailures: 0, stored: 0, duplicatesDropped: 0, refused: 0 };
   private readonly half: ServerHalf;
   private readonly secret: string;
   private readonly ctx: ServerCtx;
@@ -118,6 +120,14 @@ export class LogicLayer {
   /** send <to> <cmid> <body>: acknowledged to the sender only once stored. */
   private send(s: Session, req: number, to: string, cmid: string, body: string): void {
     this.ctx.store.exec({ op: 'append', mode: this.protocol, user: to, from: s.user, cmid, body }, (r) => {
+      if ('refused' in r) {
+        // Not stored: the sender keeps the message and may send it again later; never an +OK.
+        this.stats.refused++;
+        this.ctx.reply(s, req, new ReplyError(
+          `ERR ${to}'s mailbox is full (${r.cap} messages not yet acknowledged); message not stored, send it again later`,
+        ));
+        return;
+      }
       this.ctx.reply(s, req, OK);
       if (r.dup) this.stats.duplicatesDropped++;
       else {

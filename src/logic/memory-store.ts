@@ -1,7 +1,7 @@
 // The embedded store: Redis List semantics for the queue protocol, Sorted Set + INCR for the
 // versioned protocol, kept in plain Maps. Synchronous; runtimes add their own latency.
-import type { StoredMsg } from '../protocol/messages';
-import type { AckResult, AppendResult, RangeResult, StoreOp, StoreResult, SyncStore } from './store';
+import type { ProtocolName, StoredMsg } from '../protocol/messages';
+import { mailboxCap, type AckResult, type AppendResult, type RangeResult, type StoreOp, type StoreResult, type SyncStore } from './store';
 
 interface Mailbox {
   seq: number; // the per-user INCR counter
@@ -10,8 +10,10 @@ interface Mailbox {
 }
 
 export interface MemoryStoreOptions {
-  /** Versioned history kept per user; older versions are trimmed (then a sync from before them is "too far behind"). */
+  /** Versioned history kept per user (>= 1); older versions are trimmed (then a sync from before them is "too far behind"). */
   maxHistory?: number;
+  /** Queue protocol: most messages a user's List holds unacknowledged (>= 1); a send beyond is refused, never trimmed. */
+  maxQueued?: number;
   /** How many (from, cmid) pairs are remembered per sender to drop retried sends. */
   dedupWindow?: number;
 }
@@ -20,11 +22,13 @@ export class MemoryStore implements SyncStore {
   private readonly boxes = new Map<string, Mailbox>();
   private readonly seen = new Map<string, Map<string, number>>(); // sender -> cmid -> id
   private readonly maxHistory: number;
+  private readonly maxQueued: number;
   private readonly dedupWindow: number;
   opCount = 0;
 
   constructor(opts: MemoryStoreOptions = {}) {
-    this.maxHistory = opts.maxHistory ?? 100_000;
+    this.maxHistory = mailboxCap('MemoryStore', 'maxHistory', opts.maxHistory);
+    this.maxQueued = mailboxCap('MemoryStore', 'maxQueued', opts.maxQueued);
     this.dedupWindow = opts.dedupWindow ?? 10_000;
   }
 
@@ -32,7 +36,7 @@ export class MemoryStore implements SyncStore {
     this.opCount++;
     switch (op.op) {
       case 'append':
-        return this.append(op.user, op.from, op.cmid, op.body) as StoreResult<O>;
+        return this.append(op.mode, op.user, op.from, op.cmid, op.body) as StoreResult<O>;
       case 'range':
         return this.range(op.user, op.after, op.limit) as StoreResult<O>;
       case 'ack':
@@ -46,18 +50,20 @@ export class MemoryStore implements SyncStore {
     return b;
   }
 
-  private append(user: string, from: string, cmid: string, body: string): AppendResult {
+  private append(mode: ProtocolName, user: string, from: string, cmid: string, body: string): AppendResult {
     let sent = this.seen.get(from);
     if (!sent) this.seen.set(from, (sent = new Map()));
     const dedupKey = `${user}\n${cmid}`;
     const prior = sent.get(dedupKey);
     if (prior !== undefined) return { id: prior, dup: true };
     const b = this.box(user);
+    // A queue List holds what is not acknowledged yet: trimming it would lose acknowledged sends.
+    if (mode === 'queue' && b.msgs.length - b.head >= this.maxQueued) return { refused: 'full', cap: this.maxQueued };
     const id = ++b.seq;
     b.msgs.push({ id, from, cmid, body });
     sent.set(dedupKey, id);
     if (sent.size > this.dedupWindow) sent.delete(sent.keys().next().value as string);
-    if (b.msgs.length - b.head > this.maxHistory) b.head++;
+    if (mode === 'versioned' && b.msgs.length - b.head > this.maxHistory) b.head++;
     this.compact(b);
     return { id, dup: false };
   }

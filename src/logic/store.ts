@@ -11,7 +11,27 @@ export type StoreOp =
   /** Queue protocol: delete acknowledged ids from the user's List. */
   | { op: 'ack'; mode: 'queue'; user: string; ids: number[] };
 
-export interface AppendResult { id: number; dup: boolean }
+/**
+ * What an append did: stored it (`dup: false`, its new id), found it stored before (`dup: true`, a
+ * retried send: the original id), or refused it. A refused message is not stored: the sender must be
+ * told (never an +OK).
+ */
+export type AppendResult =
+  | { id: number; dup: boolean }
+  /** Queue protocol: the recipient's List already holds `cap` messages not yet acknowledged. */
+  | { refused: 'full'; cap: number };
+
+/** The default most messages a queue List holds unacknowledged, and a versioned history keeps. */
+export const DEFAULT_MAILBOX_CAP = 100_000;
+
+/** Checks a store's mailbox cap option: a whole number >= 1 (0 would drop or refuse everything). */
+export function mailboxCap(store: string, name: string, n: number | undefined, max = Number.MAX_SAFE_INTEGER): number {
+  const v = n ?? DEFAULT_MAILBOX_CAP;
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) {
+    throw new RangeError(`${store}: ${name} must be a whole number in [1, ${max}], got ${n}`);
+  }
+  return v;
+}
 export interface RangeResult { msgs: StoredMsg[]; latest: number; oldest: number }
 export interface AckResult { removed: number }
 

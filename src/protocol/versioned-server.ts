@@ -36,7 +36,8 @@ export const versionedServer: ServerHalf = {
         // the client's cursor would look already applied to it.
         if (after > r.latest) ctx.reply(s, req, reset(r.latest));
         // Too far behind (Telegram's differenceTooLong, Matrix's "limited"): say so, never skip silently.
-        else if (after < r.oldest - 1 && r.oldest <= r.latest) ctx.reply(s, req, behind(r.oldest - 1));
+        // An empty history with newer versions given out (oldest = latest + 1: the set was lost) is behind too.
+        else if (after < r.oldest - 1) ctx.reply(s, req, behind(r.oldest - 1));
         else ctx.reply(s, req, r.msgs.map(encodeVersionEntry));
       });
       return true;

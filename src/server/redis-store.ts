@@ -14,14 +14,16 @@
 // runtime sets (tcp-server.ts turns it into an error reply to the request that caused it).
 import Redis, { type RedisOptions } from 'ioredis';
 import type { ProtocolName, StoredMsg } from '../protocol/messages';
-import type { AckResult, AppendResult, RangeResult, StoreOp, StorePort, StoreResult } from '../logic/store';
+import { mailboxCap, type AckResult, type AppendResult, type RangeResult, type StoreOp, type StorePort, type StoreResult } from '../logic/store';
 import { ACK_LUA, APPEND_LUA, RANGE_LUA } from './redis-scripts';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (default `imsim:`). */
   prefix?: string;
-  /** Versioned history kept per user; older versions are trimmed (default 100 000, as MemoryStore). */
+  /** Versioned history kept per user (>= 1); older versions are trimmed (default 100 000, as MemoryStore). */
   maxHistory?: number;
+  /** Queue protocol: most messages a user's List holds unacknowledged (>= 1, default 100 000); a send beyond is refused. */
+  maxQueued?: number;
   /** How long a (sender, client message id) is remembered to drop retried sends, in seconds (default 7 days). */
   dedupTtlSec?: number;
   /** Extra ioredis options (tests use them; the defaults suit a server). */
@@ -61,16 +63,15 @@ export class RedisStore implements StorePort {
   /** The Redis URL without its password (set by connect), for messages. */
   shownUrl = '';
   private readonly maxHistory: number;
+  private readonly maxQueued: number;
   private readonly dedupTtlSec: number;
   private readonly cmds: ScriptCommands;
 
   constructor(readonly redis: Redis, opts: RedisStoreOptions = {}) {
     this.prefix = opts.prefix ?? DEFAULT_PREFIX;
-    this.maxHistory = opts.maxHistory ?? 100_000;
+    this.maxHistory = mailboxCap('RedisStore', 'maxHistory', opts.maxHistory, MAX_SCRIPT_INT);
+    this.maxQueued = mailboxCap('RedisStore', 'maxQueued', opts.maxQueued, MAX_SCRIPT_INT);
     this.dedupTtlSec = opts.dedupTtlSec ?? DEFAULT_DEDUP_TTL_SEC;
-    if (!Number.isSafeInteger(this.maxHistory) || this.maxHistory < 0 || this.maxHistory > MAX_SCRIPT_INT) {
-      throw new RangeError(`RedisStore: maxHistory must be an integer in [0, ${MAX_SCRIPT_INT}], got ${this.maxHistory}`);
-    }
     if (!Number.isSafeInteger(this.dedupTtlSec) || this.dedupTtlSec < 1 || this.dedupTtlSec > MAX_SCRIPT_INT) {
       throw new RangeError(`RedisStore: dedupTtlSec must be an integer in [1, ${MAX_SCRIPT_INT}], got ${this.dedupTtlSec}`);
     }
@@ -85,6 +86,8 @@ export class RedisStore implements StorePort {
    * Throws an Error that says what to do when it cannot be reached.
    */
   static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
+    mailboxCap('RedisStore', 'maxHistory', opts.maxHistory, MAX_SCRIPT_INT); // bad options: no connection left open
+    mailboxCap('RedisStore', 'maxQueued', opts.maxQueued, MAX_SCRIPT_INT);
     const { redis, shown } = await connectRedis(url, 'imsim-store', opts.redis);
     const store = new RedisStore(redis, opts);
     store.shownUrl = shown;
@@ -131,10 +134,10 @@ export class RedisStore implements StorePort {
   private async append(mode: ProtocolName, user: string, from: string, cmid: string, body: string): Promise<AppendResult> {
     const k = this.keys(user, mode);
     const tail = JSON.stringify([from, cmid, body]).slice(1); // the script puts `[<id>,` in front
-    const [id, dup] = await this.cmds.imsimAppend(
-      k.box, k.seq, this.dedupKey(user, mode, from, cmid), mode, tail, this.dedupTtlSec, this.maxHistory,
-    );
-    return { id, dup: dup === 1 };
+    const cap = mode === 'queue' ? this.maxQueued : this.maxHistory;
+    const [id, how] = await this.cmds.imsimAppend(k.box, k.seq, this.dedupKey(user, mode, from, cmid), mode, tail, this.dedupTtlSec, cap);
+    if (how === 3) return { refused: 'full', cap: id };
+    return { id, dup: how === 1 };
   }
 
   private async range(mode: ProtocolName, user: string, after: number, limit: number): Promise<RangeResult> {

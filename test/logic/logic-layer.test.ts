@@ -3,18 +3,18 @@
 // (its first attempt may have died between storing and pushing), the queue protocol does not.
 import { describe, expect, it } from 'vitest';
 import type { Down, Up } from '../../src/connection/layer-messages';
-import { LogicLayer, type SessionDirectory } from '../../src/logic/logic-layer';
-import { MemoryStore } from '../../src/logic/memory-store';
+import { LogicLayer, type LogicOptions, type SessionDirectory } from '../../src/logic/logic-layer';
+import { MemoryStore, type MemoryStoreOptions } from '../../src/logic/memory-store';
 import { SessionTable } from '../../src/logic/sessions';
 import type { StoreOp, StorePort, StoreResult } from '../../src/logic/store';
 import type { ProtocolName } from '../../src/protocol/messages';
 import { makeToken } from '../../src/protocol/token';
 import type { Session } from '../../src/protocol/server-half';
-import { SimpleString } from '../../src/wire';
+import { ReplyError, SimpleString } from '../../src/wire';
 
 /** The embedded store, answering on a later microtask (never inside exec). */
-function store(): StorePort {
-  const m = new MemoryStore();
+function store(opts: MemoryStoreOptions = {}): StorePort {
+  const m = new MemoryStore(opts);
   return {
     exec<O extends StoreOp>(op: O, done: (r: StoreResult<O>) => void) {
       const r = m.apply(op);
@@ -24,18 +24,41 @@ function store(): StorePort {
 }
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-function setup(protocol: ProtocolName, directory?: SessionDirectory) {
+function setup(protocol: ProtocolName, directory?: SessionDirectory, storeOpts: MemoryStoreOptions = {}, logicOpts: Partial<LogicOptions> = {}) {
   const downs: [number, Down][] = [];
-  const logic = new LogicLayer(store(), (gw, m) => downs.push([gw, m]), { protocol, directory });
+  const logic = new LogicLayer(store(storeOpts), (gw, m) => downs.push([gw, m]), { protocol, directory, ...logicOpts });
   const handle = (m: Up) => logic.handle(m);
   const login = (gw: number, conn: number, user: string) => handle({ k: 'login', gw, conn, req: 0, user, token: makeToken(user) });
   const send = (gw: number, conn: number, req: number, user: string, to: string, cmid: string) =>
     handle({ k: 'cmd', gw, conn, req, user, args: ['send', to, cmid, 'hello'] });
   const pushes = (conn: number) => downs.filter(([, m]) => m.k === 'push' && m.conn === conn).map(([, m]) => (m as { items: string[] }).items);
-  return { logic, downs, login, send, pushes, handle };
+  /** The reply to request `req` on connection `conn`. */
+  const reply = (conn: number, req: number) =>
+    (findReply(downs, conn, req) as { reply: unknown } | undefined)?.reply;
+  return { logic, downs, login, send, pushes, handle, reply };
+}
+
+function findReply(downs: [number, Down][], conn: number, req: number) {
+  return downs.map(([, m]) => m).find((m) => m.k === 'reply' && m.conn === conn && m.req === req);
 }
 
 describe('LogicLayer', () => {
+  it('queue: a send to a full mailbox is refused with an error that says so, never +OK, and not pushed', async () => {
+    const t = setup('queue', undefined, { maxQueued: 1 });
+    t.login(1, 1, 'alice');
+    t.login(1, 2, 'bob');
+    await settle();
+    t.send(1, 1, 1, 'alice', 'bob', 'alice-d1-1');
+    t.send(1, 1, 2, 'alice', 'bob', 'alice-d1-2');
+    await settle();
+    expect(t.reply(1, 1)).toEqual(new SimpleString('OK'));
+    const refused = t.reply(1, 2);
+    expect(refused).toBeInstanceOf(ReplyError);
+    expect((refused as ReplyError).message).toMatch(/^ERR bob's mailbox is full \(1 messages not yet acknowledged\); message not stored, send it again later$/);
+    expect(t.logic.stats).toMatchObject({ stored: 1, refused: 1 });
+    expect(t.pushes(2).map((p) => p[2])).toEqual(['alice']); // one msg-send, for the stored one
+  });
+
   it('versioned: a retried send is stored once, answered OK, and announced again', async () => {
     const t = setup('versioned');
     t.login(1, 1, 'alice');

@@ -12,7 +12,7 @@ export interface StoreUnderTest {
 }
 
 /** Makes a fresh, empty store (its own keys, for a shared Redis). */
-export type StoreFactory = (opts: { maxHistory?: number }) => Promise<StoreUnderTest>;
+export type StoreFactory = (opts: { maxHistory?: number; maxQueued?: number }) => Promise<StoreUnderTest>;
 
 /** exec() as a promise; fails the test if `done` runs synchronously inside exec(). */
 export function run<O extends StoreOp>(port: StorePort, op: O): Promise<StoreResult<O>> {
@@ -35,7 +35,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     afterEach(async () => {
       for (const s of open.splice(0)) await s.close?.();
     });
-    const fresh = async (opts: { maxHistory?: number } = {}): Promise<StorePort> => {
+    const fresh = async (opts: { maxHistory?: number; maxQueued?: number } = {}): Promise<StorePort> => {
       const s = await factory(opts);
       open.push(s);
       return s.port;
@@ -50,10 +50,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
     describe.each(PROTOCOLS)('%s protocol', (mode) => {
       it('gives each recipient its own INCR sequence', async () => {
         const p = await fresh();
-        expect((await append(p, mode, 'bob', 'c1')).id).toBe(1);
-        expect((await append(p, mode, 'bob', 'c2')).id).toBe(2);
-        expect((await append(p, mode, 'carol', 'c3')).id).toBe(1);
-        expect((await append(p, mode, 'bob', 'c4')).id).toBe(3);
+        expect(await append(p, mode, 'bob', 'c1')).toMatchObject({ id: 1 });
+        expect(await append(p, mode, 'bob', 'c2')).toMatchObject({ id: 2 });
+        expect(await append(p, mode, 'carol', 'c3')).toMatchObject({ id: 1 });
+        expect(await append(p, mode, 'bob', 'c4')).toMatchObject({ id: 3 });
       });
 
       it('stores a retried send (same sender, recipient, cmid) once and answers its original id', async () => {
@@ -139,6 +139,20 @@ export function storeContract(name: string, factory: StoreFactory): void {
         expect(await ids(p, 'queue', 'bob', 255, 3)).toEqual([256, 258, 260]);
       });
 
+      it('refuses a send once the List holds maxQueued unacknowledged messages, never trimming one', async () => {
+        const p = await fresh({ maxQueued: 3, maxHistory: 1 }); // maxHistory is the versioned history: not for queues
+        for (let i = 1; i <= 3; i++) expect(await append(p, 'queue', 'bob', `c${i}`)).toEqual({ id: i, dup: false });
+        expect(await append(p, 'queue', 'bob', 'c4')).toEqual({ refused: 'full', cap: 3 });
+        expect(await ids(p, 'queue', 'bob')).toEqual([1, 2, 3]); // the oldest unacknowledged one is kept
+        // a retried send of a message already stored is still answered with its id
+        expect(await append(p, 'queue', 'bob', 'c2')).toEqual({ id: 2, dup: true });
+        // a refused send took no id and is no duplicate: once acknowledged ones leave, it is stored
+        expect(await append(p, 'queue', 'carol', 'c4')).toEqual({ id: 1, dup: false });
+        await run(p, { op: 'ack', mode: 'queue', user: 'bob', ids: [1] });
+        expect(await append(p, 'queue', 'bob', 'c4')).toEqual({ id: 4, dup: false });
+        expect(await ids(p, 'queue', 'bob')).toEqual([2, 3, 4]);
+      });
+
       it('still knows a retried send after its message was acknowledged', async () => {
         const p = await fresh();
         await append(p, 'queue', 'bob', 'c1');
@@ -146,6 +160,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
         expect(await append(p, 'queue', 'bob', 'c1')).toEqual({ id: 1, dup: true });
         expect(await ids(p, 'queue', 'bob')).toEqual([]);
       });
+    });
+
+    it('refuses a mailbox cap below 1 (maxHistory 0 would trim everything, maxQueued 0 refuse everything)', async () => {
+      await expect(factory({ maxHistory: 0 })).rejects.toThrow(/maxHistory must be a whole number in \[1, /);
+      await expect(factory({ maxQueued: 0 })).rejects.toThrow(RangeError);
+      await expect(factory({ maxHistory: 2.5 })).rejects.toThrow(RangeError);
     });
 
     describe('versioned protocol: history', () => {
@@ -159,6 +179,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
         // a retried send of a trimmed message is still known, and stays trimmed
         expect(await append(p, 'versioned', 'bob', 'c1')).toEqual({ id: 1, dup: true });
         expect(await ids(p, 'versioned', 'bob')).toEqual([3, 4, 5]);
+      });
+
+      it('keeps the latest version with maxHistory 1, so a sync from before it is behind, never empty', async () => {
+        const p = await fresh({ maxHistory: 1 });
+        for (let i = 1; i <= 3; i++) await append(p, 'versioned', 'bob', `c${i}`);
+        expect(await range(p, 'versioned', 'bob', 0, 10)).toMatchObject({ latest: 3, oldest: 3 });
+        expect(await ids(p, 'versioned', 'bob', 2)).toEqual([3]);
       });
     });
   });

@@ -48,4 +48,23 @@ describe('versionedServer msg-sync', () => {
     expect(parseBehind(t.sync(1))).toBe(3);
     expect((t.sync(3) as unknown[]).length).toBe(2);
   });
+
+  it('answers BEHIND <latest> when the history is empty but versions were given out (never a silent [])', () => {
+    const replies: Reply[] = [];
+    const ctx: ServerCtx = {
+      store: { exec: (_op, done) => queueMicrotask(() => (done as (r: unknown) => void)({ msgs: [], latest: 5, oldest: 6 })) },
+      pageSize: 100,
+      reply: (_s, _req, r) => void replies.push(r),
+      push: () => {},
+      alive: () => true,
+    };
+    const s: Session = { key: '1/1', gw: 1, conn: 1, user: 'bob', inflight: new Set(), loading: false, cursor: 0 };
+    versionedServer.onCommand(ctx, s, 1, ['msg-sync', '2']);
+    versionedServer.onCommand(ctx, s, 2, ['msg-sync', '5']);
+    return new Promise<void>((done) => queueMicrotask(() => queueMicrotask(() => {
+      expect(parseBehind(replies[0])).toBe(5);
+      expect(replies[1]).toEqual([]);
+      done();
+    })));
+  });
 });
