@@ -43,6 +43,8 @@ export async function clientCommand(argv: string[]): Promise<number> {
     {
       applied: (m) => say(`[${m.from}] ${m.body}`),
       acked: (cmid) => say(`  (stored: ${cmid})`),
+      retrying: (cmid, error, delayUs) => say(`  (not stored yet: ${error}; sending ${cmid} again in ${(delayUs / 1e6).toFixed(1)} s)`),
+      rejected: (cmid, error) => say(`  (NOT sent: ${cmid} refused by the server: ${error})`),
       state: (s, why) => say(`  -- ${s} (${why})`),
     },
   );

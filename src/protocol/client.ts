@@ -1,7 +1,8 @@
 // The IM client (the mobile app's protocol stack), sans-I/O. It owns one connection at a time:
 //   offline -> connecting -> login (HELLO 3 AUTH sent) -> online -> offline ...
 // Online it heartbeats with PING, sends messages from an outbox until each is acknowledged
-// (a retried send carries the same client message id, so the server stores it once), and hands
+// (a retried send carries the same client message id, so the server stores it once; a send answered
+// "try again" -- store away, queue full -- goes again after the reconnect backoff), and hands
 // pushes to the delivery protocol's client half. When the connection dies it reconnects after a
 // delay, unless stopped.
 import { NEED_MORE, ProtocolError, Push, ReplyDecoder, ReplyError, encodeCommand, type Reply } from '../wire';
@@ -9,7 +10,7 @@ import type { Random, Scheduler, TimerId } from '../ports';
 import type { Platform } from '../monitor/sink';
 import type { ClientCtx, ClientHalf } from './client-half';
 import { CMD, type ProtocolName, type StoredMsg } from './messages';
-import { Heartbeat, reconnectDelay, type HeartbeatPolicy, type ReconnectPolicy } from './policies';
+import { Heartbeat, reconnectDelay, sendAgain, type HeartbeatPolicy, type ReconnectPolicy } from './policies';
 import { QueueClient, type QueueClientOptions } from './queue-client';
 import { VersionedClient, type VersionedClientOptions } from './versioned-client';
 
@@ -28,6 +29,10 @@ export interface ClientObserver {
   frame?(dir: 'out' | 'in', kind: string, bytes: number): void;
   applied?(m: StoredMsg): void;
   acked?(cmid: string): void;
+  /** A send got an error reply that says to try again: the message goes again in `delayUs` (same cmid). */
+  retrying?(cmid: string, error: string, delayUs: number): void;
+  /** A send was refused for good (an error that no retry cures): the message leaves the outbox unstored. */
+  rejected?(cmid: string, error: string): void;
   /** Versioned protocol: the server no longer has versions (from, to]; the client says so instead of skipping silently. */
   gap?(from: number, to: number): void;
   state?(s: ClientState, why: string): void;
@@ -48,7 +53,8 @@ export interface ClientOptions {
   incarnation?: string;
   /** PING policy while online (default off); a PING unanswered within its timeout ends the connection. */
   heartbeat?: HeartbeatPolicy;
-  /** When to reconnect after the connection died (default: after 1 s); 'never' for scripted runs. */
+  /** When to reconnect after the connection died (default: after 1 s); 'never' for scripted runs.
+   *  A send answered "try again" goes again after the same backoff (after 1 s with 'never'). */
   reconnect?: ReconnectPolicy | 'never';
   /** Uniform [0,1) numbers for reconnect jitter (a seeded stream in the simulator). */
   random?: Random;
@@ -58,7 +64,15 @@ export interface ClientOptions {
   platform?: Platform;
 }
 
-interface Outgoing { to: string; cmid: string; body: string }
+interface Outgoing {
+  to: string;
+  cmid: string;
+  body: string;
+  /** Error replies that said to try again, so far: the retry backoff's attempt number. */
+  retries: number;
+}
+
+const DEFAULT_RECONNECT: ReconnectPolicy = { kind: 'fixed', delayUs: 1_000_000 };
 
 const INCARNATION_CHARS = 6;
 const MID: Random = { next: () => 0.5 };
@@ -87,7 +101,7 @@ export class ImClient {
   private attempts = 0; // reconnect attempts since the last successful login
   private readonly ctx: ClientCtx;
   readonly heartbeat: Heartbeat;
-  readonly stats = { connects: 0, logins: 0, heartbeats: 0, heartbeatFailures: 0 };
+  readonly stats = { connects: 0, logins: 0, heartbeats: 0, heartbeatFailures: 0, sendRetries: 0, sendsRejected: 0 };
 
   constructor(
     private readonly opts: ClientOptions,
@@ -119,7 +133,7 @@ export class ImClient {
   /** Queues a message; it is sent now if online, else after the next login. Returns its client id. */
   send(to: string, body: string): string {
     const cmid = `${this.device}-${this.incarnation}-${++this.nextCmid}`;
-    const m = { to, cmid, body };
+    const m = { to, cmid, body, retries: 0 };
     this.outbox.set(cmid, m);
     if (this.state === 'online') this.sendOne(m);
     return cmid;
@@ -222,8 +236,26 @@ export class ImClient {
 
   private sendOne(m: Outgoing): void {
     this.request([CMD.send, m.to, m.cmid, m.body], (r) => {
-      if (r instanceof ReplyError) return; // stays in the outbox
+      if (r instanceof ReplyError) return this.sendFailed(m, r.message);
       if (this.outbox.delete(m.cmid)) this.observer.acked?.(m.cmid);
+    });
+  }
+
+  /** An error reply to a send: send it again later (same cmid, so it is stored once), or give it up. */
+  private sendFailed(m: Outgoing, error: string): void {
+    if (this.outbox.get(m.cmid) !== m) return; // acknowledged meanwhile (an earlier send got through)
+    if (!sendAgain(error)) {
+      this.outbox.delete(m.cmid);
+      this.stats.sendsRejected++;
+      this.observer.rejected?.(m.cmid, error);
+      return;
+    }
+    // A per-connection timer: a disconnect cancels it, and the next login sends the whole outbox anyway.
+    const delay = reconnectDelay(this.backoff, m.retries++, this.rng);
+    this.stats.sendRetries++;
+    this.observer.retrying?.(m.cmid, error, delay);
+    this.setTimer(delay, () => {
+      if (this.state === 'online' && this.outbox.get(m.cmid) === m) this.sendOne(m);
     });
   }
 
@@ -280,11 +312,17 @@ export class ImClient {
     this.waiting = [];
     this.half.onDisconnect();
     this.setState('offline', why);
-    const policy = this.opts.reconnect ?? { kind: 'fixed', delayUs: 1_000_000 };
+    const policy = this.opts.reconnect ?? DEFAULT_RECONNECT;
     if (why !== 'stopped' && policy !== 'never' && this.reconnectTimer === null) {
       const delay = reconnectDelay(policy, this.attempts++, this.rng);
       this.reconnectTimer = this.sched.setTimer(delay, () => this.connect('reconnect'));
     }
+  }
+
+  /** The backoff for sends answered "try again": the reconnect policy's. */
+  private get backoff(): ReconnectPolicy {
+    const p = this.opts.reconnect ?? DEFAULT_RECONNECT;
+    return p === 'never' ? DEFAULT_RECONNECT : p;
   }
 
   private get rng(): Random {

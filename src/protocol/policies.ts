@@ -37,6 +37,16 @@ export function reconnectDelay(p: ReconnectPolicy, attempt: number, rng: Random)
   }
 }
 
+/**
+ * Whether an error reply to `send` says to send the message again (the server could not take it now:
+ * store or logic layer away, queue full, timed out) rather than refusing it for good (wrong arguments,
+ * wrong type, a reused message id). Redis's own transient codes count as "again" too.
+ */
+export function sendAgain(error: string): boolean {
+  const code = error.split(' ', 1)[0].toUpperCase();
+  return ['BUSY', 'TIMEOUT', 'TRYAGAIN', 'LOADING', 'MASTERDOWN'].includes(code) || /\b(try|send it) again\b/i.test(error);
+}
+
 export type HeartbeatPolicy =
   | { kind: 'off' }
   | { kind: 'fixed'; intervalUs: number; timeoutUs: number }
