@@ -1,7 +1,9 @@
 // S4: history trimmed while a device was offline. The store keeps 50 messages per user; bob is
 // away while alice sends 200. The versioned server answers bob's msg-sync with an explicit
 // "-BEHIND" (Telegram: differenceTooLong; Matrix: limited): the client reports the hole and
-// continues after it. The queue protocol's capped List (LTRIM) drops the oldest silently.
+// continues after it. The queue protocol's List is capped too (maxQueued 50): it never trims an
+// unacknowledged message (LTRIM would lose sends already acknowledged to alice); the store refuses
+// the sends beyond the cap with an error, and alice keeps them to send again.
 import { World } from '../world';
 import { check, result, type Scenario } from './result';
 
@@ -9,10 +11,10 @@ const S = 1_000_000;
 
 export const s4Trimmed: Scenario = {
   about: 'history trimmed (50 kept) while bob was offline and alice sent 200',
-  outcome: 'versioned: an explicit BEHIND reply, every loss reported; queue: the capped List loses silently',
+  outcome: 'versioned: an explicit BEHIND reply, every loss reported; queue: the capped List refuses the rest (the sender keeps it), nothing acknowledged is lost',
   async run(o) {
     const keep = 50, away = o.messages ?? 200;
-    const world = new World({ protocol: o.protocol, seed: o.seed ?? 1, store: { maxHistory: keep }, traceSink: o.traceSink,
+    const world = new World({ protocol: o.protocol, seed: o.seed ?? 1, store: { maxHistory: keep, maxQueued: keep }, traceSink: o.traceSink,
       client: { reconnect: 'never' } });
     world.addClient('alice', {}, { profile: 'wifi' }).start();
     const bob = world.addClient('bob', {}, { profile: o.profile ?? '3g' });
@@ -33,7 +35,11 @@ export const s4Trimmed: Scenario = {
         check('an explicit BEHIND, never a silent gap', d.lost === gone && d.reportedGone === gone, `${d.lost} lost, ${d.reportedGone} reported gone by the server`),
         check('the rest arrives in order', d.unique === 10 + keep && d.outOfOrder === 0, `${d.unique} delivered`),
       ]
-      : [check('the capped List loses silently', d.lost === gone && d.reportedGone === 0, `${d.lost} lost, ${d.reportedGone} reported`)];
+      : [
+        check('the capped List refuses, never loses', d.lost === 0 && world.logic.stats.refused >= gone,
+          `${d.lost} lost, ${world.logic.stats.refused} sends refused`),
+        check('every send is delivered or still with its sender', d.unique + d.pending === away + 10, `${d.unique} delivered, ${d.pending} with the sender`),
+      ];
     return result('s4-trimmed', o, world, checks);
   },
 };
