@@ -48,7 +48,7 @@ export interface LogicStats {
   loginFailures: number;
   stored: number;
   duplicatesDropped: number;
-  /** Sends answered with an error and not stored (a full mailbox). */
+  /** Sends answered with an error and not stored (a full mailbox, a cmid reused for another body). */
   refused: number;
 }
 
@@ -121,11 +121,12 @@ export class LogicLayer {
   private send(s: Session, req: number, to: string, cmid: string, body: string): void {
     this.ctx.store.exec({ op: 'append', mode: this.protocol, user: to, from: s.user, cmid, body }, (r) => {
       if ('refused' in r) {
-        // Not stored: the sender keeps the message and may send it again later; never an +OK.
+        // Not stored: never an +OK. A full mailbox: the sender keeps the message and sends it again
+        // later. A reused cmid: a client bug that would otherwise drop this message as a "retry".
         this.stats.refused++;
-        this.ctx.reply(s, req, new ReplyError(
-          `ERR ${to}'s mailbox is full (${r.cap} messages not yet acknowledged); message not stored, send it again later`,
-        ));
+        this.ctx.reply(s, req, new ReplyError(r.refused === 'full'
+          ? `ERR ${to}'s mailbox is full (${r.cap} messages not yet acknowledged); message not stored, send it again later`
+          : `ERR cmid ${cmid} was already used for another message`));
         return;
       }
       this.ctx.reply(s, req, OK);

@@ -1,7 +1,7 @@
 // The embedded store: Redis List semantics for the queue protocol, Sorted Set + INCR for the
 // versioned protocol, kept in plain Maps. Synchronous; runtimes add their own latency.
 import type { ProtocolName, StoredMsg } from '../protocol/messages';
-import { mailboxCap, type AckResult, type AppendResult, type RangeResult, type StoreOp, type StoreResult, type SyncStore } from './store';
+import { bodyHash, mailboxCap, type AckResult, type AppendResult, type RangeResult, type StoreOp, type StoreResult, type SyncStore } from './store';
 
 interface Mailbox {
   seq: number; // the per-user INCR counter
@@ -20,7 +20,7 @@ export interface MemoryStoreOptions {
 
 export class MemoryStore implements SyncStore {
   private readonly boxes = new Map<string, Mailbox>();
-  private readonly seen = new Map<string, Map<string, number>>(); // sender -> cmid -> id
+  private readonly seen = new Map<string, Map<string, { id: number; hash: string }>>(); // sender -> recipient+cmid -> id, body hash
   private readonly maxHistory: number;
   private readonly maxQueued: number;
   private readonly dedupWindow: number;
@@ -55,13 +55,14 @@ export class MemoryStore implements SyncStore {
     if (!sent) this.seen.set(from, (sent = new Map()));
     const dedupKey = `${user}\n${cmid}`;
     const prior = sent.get(dedupKey);
-    if (prior !== undefined) return { id: prior, dup: true };
+    const hash = bodyHash(body);
+    if (prior !== undefined) return prior.hash === hash ? { id: prior.id, dup: true } : { refused: 'cmid-reused', id: prior.id };
     const b = this.box(user);
     // A queue List holds what is not acknowledged yet: trimming it would lose acknowledged sends.
     if (mode === 'queue' && b.msgs.length - b.head >= this.maxQueued) return { refused: 'full', cap: this.maxQueued };
     const id = ++b.seq;
     b.msgs.push({ id, from, cmid, body });
-    sent.set(dedupKey, id);
+    sent.set(dedupKey, { id, hash });
     if (sent.size > this.dedupWindow) sent.delete(sent.keys().next().value as string);
     if (mode === 'versioned' && b.msgs.length - b.head > this.maxHistory) b.head++;
     this.compact(b);

@@ -1,6 +1,7 @@
 // The store port: mailbox operations as plain data, answered later through a callback.
 // Data ops (not method calls) let the simulator count and delay them and let the Redis
 // store map each one to a single atomic script.
+import { createHash } from 'node:crypto';
 import type { ProtocolName, StoredMsg } from '../protocol/messages';
 
 export type StoreOp =
@@ -19,7 +20,17 @@ export type StoreOp =
 export type AppendResult =
   | { id: number; dup: boolean }
   /** Queue protocol: the recipient's List already holds `cap` messages not yet acknowledged. */
-  | { refused: 'full'; cap: number };
+  | { refused: 'full'; cap: number }
+  /** The sender used this cmid for this recipient before (message `id`), with another body: a client bug, not a retry. */
+  | { refused: 'cmid-reused'; id: number };
+
+/**
+ * The short hash of a body that the dedup record keeps (16 hex digits of its SHA-1): a retried send
+ * has the same body; a cmid reused for another message does not, and is refused instead of dropped.
+ */
+export function bodyHash(body: string): string {
+  return createHash('sha1').update(body, 'utf8').digest('hex').slice(0, 16);
+}
 
 /** The default most messages a queue List holds unacknowledged, and a versioned history keeps. */
 export const DEFAULT_MAILBOX_CAP = 100_000;

@@ -13,16 +13,22 @@ const ID_OF = `local function idOf(m) return tonumber(string.match(m, '^%[(%d+),
 /**
  * append: KEYS = mailbox, counter, dedup key; ARGV = mode, encoded message without its id
  * (`"from","cmid","body"]`), dedup lifetime in seconds, the mailbox's cap (queue: most messages the List
- * holds unacknowledged, a send beyond is refused; versioned: history kept, older versions are trimmed).
- * Returns {id, 0} when stored, {original id, 1} for a retried send already stored, {cap, 3} when refused
- * because the queue List is full.
+ * holds unacknowledged, a send beyond is refused; versioned: history kept, older versions are trimmed),
+ * the body's short hash (bodyHash). The dedup key holds `<id>:<body hash>` (a bare `<id>` from before
+ * hashes were kept counts as the same body).
+ * Returns {id, 0} when stored, {original id, 1} for a retried send already stored, {original id, 2}
+ * when that cmid was used for another body, {cap, 3} when refused because the queue List is full.
  */
 export const APPEND_LUA = `
 local prior = redis.call('GET', KEYS[3])
-if prior then return {tonumber(prior), 1} end
+if prior then
+  local pid, phash = string.match(prior, '^(%d+):?(%x*)$')
+  if phash ~= '' and phash ~= ARGV[5] then return {tonumber(pid), 2} end
+  return {tonumber(pid), 1}
+end
 if ARGV[1] == 'queue' and redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[4]) then return {tonumber(ARGV[4]), 3} end
 local id = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[3], id, 'EX', ARGV[3])
+redis.call('SET', KEYS[3], string.format('%d', id) .. ':' .. ARGV[5], 'EX', ARGV[3])
 local member = '[' .. string.format('%d', id) .. ',' .. ARGV[2]
 if ARGV[1] == 'queue' then
   redis.call('RPUSH', KEYS[1], member)

@@ -7,14 +7,14 @@
 // in one Redis Cluster slot, as a script needs):
 //   imsim:{bob}:queue            List of messages        imsim:{bob}:queue:seq       its INCR counter
 //   imsim:{bob}:versioned        Sorted Set by version   imsim:{bob}:versioned:seq   its INCR counter
-//   imsim:{bob}:<mode>:dup:["alice","c-1"]   the id stored for that (sender, client message id), expiring
+//   imsim:{bob}:<mode>:dup:["alice","c-1"]   `<id>:<body hash>` stored for that (sender, client message id), expiring
 //
 // Errors. The StorePort has no error path: a failed operation never calls `done` (no reply would be
 // right: an append that failed must not be acknowledged). It goes to `onError` instead, which the
 // runtime sets (tcp-server.ts turns it into an error reply to the request that caused it).
 import Redis, { type RedisOptions } from 'ioredis';
 import type { ProtocolName, StoredMsg } from '../protocol/messages';
-import { mailboxCap, type AckResult, type AppendResult, type RangeResult, type StoreOp, type StorePort, type StoreResult } from '../logic/store';
+import { bodyHash, mailboxCap, type AckResult, type AppendResult, type RangeResult, type StoreOp, type StorePort, type StoreResult } from '../logic/store';
 import { ACK_LUA, APPEND_LUA, RANGE_LUA } from './redis-scripts';
 
 export interface RedisStoreOptions {
@@ -38,7 +38,7 @@ const MAX_SCRIPT_INT = 2 ** 31 - 1; // numbers that Lua formats back exactly ("%
 export type StoreErrorHandler = (op: StoreOp, err: Error) => void;
 
 interface ScriptCommands {
-  imsimAppend(k1: string, k2: string, k3: string, mode: string, tail: string, ttl: number, keep: number): Promise<[number, number]>;
+  imsimAppend(k1: string, k2: string, k3: string, mode: string, tail: string, ttl: number, cap: number, hash: string): Promise<[number, number]>;
   imsimRange(k1: string, k2: string, mode: string, after: string, limit: string): Promise<(number | string)[]>;
   imsimAck(key: string, ...ids: string[]): Promise<number>;
 }
@@ -135,8 +135,11 @@ export class RedisStore implements StorePort {
     const k = this.keys(user, mode);
     const tail = JSON.stringify([from, cmid, body]).slice(1); // the script puts `[<id>,` in front
     const cap = mode === 'queue' ? this.maxQueued : this.maxHistory;
-    const [id, how] = await this.cmds.imsimAppend(k.box, k.seq, this.dedupKey(user, mode, from, cmid), mode, tail, this.dedupTtlSec, cap);
+    const [id, how] = await this.cmds.imsimAppend(
+      k.box, k.seq, this.dedupKey(user, mode, from, cmid), mode, tail, this.dedupTtlSec, cap, bodyHash(body),
+    );
     if (how === 3) return { refused: 'full', cap: id };
+    if (how === 2) return { refused: 'cmid-reused', id };
     return { id, dup: how === 1 };
   }
 

@@ -43,6 +43,20 @@ function findReply(downs: [number, Down][], conn: number, req: number) {
 }
 
 describe('LogicLayer', () => {
+  it.each(['queue', 'versioned'] as const)('%s: a cmid reused for another message is answered with an error, not +OK', async (protocol) => {
+    const t = setup(protocol);
+    t.login(1, 1, 'alice');
+    await settle();
+    t.handle({ k: 'cmd', gw: 1, conn: 1, req: 1, user: 'alice', args: ['send', 'bob', 'alice-d1-1', 'hello'] });
+    t.handle({ k: 'cmd', gw: 1, conn: 1, req: 2, user: 'alice', args: ['send', 'bob', 'alice-d1-1', 'something else'] });
+    t.handle({ k: 'cmd', gw: 1, conn: 1, req: 3, user: 'alice', args: ['send', 'bob', 'alice-d1-1', 'hello'] });
+    await settle();
+    expect(t.reply(1, 1)).toEqual(new SimpleString('OK'));
+    expect(t.reply(1, 2)).toEqual(new ReplyError('ERR cmid alice-d1-1 was already used for another message'));
+    expect(t.reply(1, 3)).toEqual(new SimpleString('OK')); // a true retry
+    expect(t.logic.stats).toMatchObject({ stored: 1, duplicatesDropped: 1, refused: 1 });
+  });
+
   it('queue: a send to a full mailbox is refused with an error that says so, never +OK, and not pushed', async () => {
     const t = setup('queue', undefined, { maxQueued: 1 });
     t.login(1, 1, 'alice');

@@ -60,12 +60,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const p = await fresh();
         expect(await append(p, mode, 'bob', 'c1')).toEqual({ id: 1, dup: false });
         expect(await append(p, mode, 'bob', 'c2')).toEqual({ id: 2, dup: false });
-        expect(await append(p, mode, 'bob', 'c1', 'alice', 'a different body')).toEqual({ id: 1, dup: true });
+        expect(await append(p, mode, 'bob', 'c1')).toEqual({ id: 1, dup: true });
         expect(await ids(p, mode, 'bob')).toEqual([1, 2]);
         // the same cmid to another recipient, or from another sender, is another message
         expect(await append(p, mode, 'carol', 'c1')).toEqual({ id: 1, dup: false });
         expect(await append(p, mode, 'bob', 'c1', 'dave')).toEqual({ id: 3, dup: false });
         expect((await range(p, mode, 'bob', 0)).msgs[0].body).toBe('body c1');
+      });
+
+      it('refuses a cmid reused for another body (a client bug), storing nothing and keeping the first', async () => {
+        const p = await fresh();
+        expect(await append(p, mode, 'bob', 'c1', 'alice', 'first')).toEqual({ id: 1, dup: false });
+        expect(await append(p, mode, 'bob', 'c1', 'alice', 'second')).toEqual({ refused: 'cmid-reused', id: 1 });
+        expect(await append(p, mode, 'bob', 'c1', 'alice', 'first ')).toEqual({ refused: 'cmid-reused', id: 1 });
+        expect(await append(p, mode, 'bob', 'c1', 'alice', 'first')).toEqual({ id: 1, dup: true }); // a true retry
+        const r = await range(p, mode, 'bob', 0);
+        expect(r.msgs.map((m) => m.body)).toEqual(['first']);
+        expect(r.latest).toBe(1);
+        // bodies that differ only beyond what a careless encoding would compare
+        expect(await append(p, mode, 'bob', 'c2', 'alice', '😀'.repeat(3000))).toEqual({ id: 2, dup: false });
+        expect(await append(p, mode, 'bob', 'c2', 'alice', '😀'.repeat(2999) + '😁')).toEqual({ refused: 'cmid-reused', id: 2 });
       });
 
       it('ranges after an id, oldest first, at most limit, with latest and oldest', async () => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/logic/memory-store';
-import type { StoreOp } from '../../src/logic/store';
+import { bodyHash, type StoreOp } from '../../src/logic/store';
 import type { ProtocolName } from '../../src/protocol/messages';
 import { RedisStore } from '../../src/server/redis-store';
 import { startCutProxy } from '../helpers/cut-proxy';
@@ -79,10 +79,18 @@ describe('RedisStore in Redis', () => {
     expect(await shared.admin.get(v.seq)).toBe('2');
     // the dedup key of a sent message expires; all of bob's keys share his hash tag (one cluster slot)
     const dup = store.dedupKey('bob', 'versioned', 'alice', 'c-2');
-    expect(await shared.admin.get(dup)).toBe('2');
+    expect(await shared.admin.get(dup)).toBe(`2:${bodyHash('again')}`);
     expect(await shared.admin.ttl(dup)).toBeGreaterThan(6 * 24 * 3600);
     const hashTag = (k: string) => k.slice(k.indexOf('{') + 1, k.indexOf('}'));
     expect([q.box, q.seq, v.box, v.seq, dup].map(hashTag)).toEqual(['bob', 'bob', 'bob', 'bob', 'bob']);
+    await store.close();
+  });
+
+  it('takes a dedup record written before body hashes were kept (a bare id) as a retry of the same message', async () => {
+    const store = await freshStore();
+    await store.run({ op: 'append', mode: 'versioned', user: 'bob', from: 'alice', cmid: 'c-1', body: 'hi' });
+    await shared.admin.set(store.dedupKey('bob', 'versioned', 'alice', 'c-1'), '1');
+    expect(await store.run({ op: 'append', mode: 'versioned', user: 'bob', from: 'alice', cmid: 'c-1', body: 'other' })).toEqual({ id: 1, dup: true });
     await store.close();
   });
 
@@ -133,7 +141,7 @@ describe('RedisStore in Redis', () => {
     expect(results.map((r) => ('id' in r ? r.id : -1))).toEqual(stored.map((m) => m.id));
     expect(await shared.admin.get(store.keys('bob', 'queue').seq)).toBe(String(n));
     // A client sending all of them again stores nothing more.
-    const again = await Promise.all(stored.map((m) => store.run({ op: 'append', mode: 'queue', user: 'bob', from: 'alice', cmid: m.cmid, body: 'x' })));
+    const again = await Promise.all(stored.map((m) => store.run({ op: 'append', mode: 'queue', user: 'bob', from: 'alice', cmid: m.cmid, body: m.body })));
     expect(again.every((r, i) => 'dup' in r && r.dup && r.id === i + 1)).toBe(true);
     expect(await shared.admin.llen(store.keys('bob', 'queue').box)).toBe(n);
     await store.close();
