@@ -38,6 +38,12 @@ export interface LogicOptions {
   secret?: string;
   /** Most messages in one msg-sync reply or one msg-send push. */
   pageSize?: number;
+  /**
+   * Largest message body a send may carry, in UTF-8 bytes (default 64 KiB). Text is small; media goes
+   * over HTTP (POST /media) and the message carries its reference. Every mailbox keeps up to 100 000
+   * messages, so this bounds what one sender can pile into another's mailbox.
+   */
+  maxBodyBytes?: number;
   /** The deck's message statistics: each message stored (once, retries not counted) is reported as text or image. */
   monitor?: MonitorSink;
   clock?: Clock;
@@ -48,11 +54,12 @@ export interface LogicStats {
   loginFailures: number;
   stored: number;
   duplicatesDropped: number;
-  /** Sends answered with an error and not stored (a full mailbox, a cmid reused for another body). */
+  /** Sends answered with an error and not stored (a body over the limit, a full mailbox, a cmid reused for another body). */
   refused: number;
 }
 
 const OK = new SimpleString('OK');
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const HALVES: Record<ProtocolName, ServerHalf> = { queue: queueServer, versioned: versionedServer };
 
 export class LogicLayer {
@@ -64,6 +71,7 @@ export class LogicLayer {
   private readonly ctx: ServerCtx;
   private readonly mon: { sink: MonitorSink; clock: Clock } | null;
   private readonly directory: SessionDirectory | undefined;
+  private readonly maxBodyBytes: number;
 
   constructor(store: StorePort, private readonly down: (gw: number, msg: Down) => void, opts: LogicOptions) {
     this.protocol = opts.protocol;
@@ -72,6 +80,10 @@ export class LogicLayer {
     if (opts.monitor && !opts.clock) throw new TypeError('LogicOptions.monitor needs a clock to stamp its reports');
     this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock! } : null;
     this.directory = opts.directory;
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isSafeInteger(this.maxBodyBytes) || this.maxBodyBytes < 1) {
+      throw new RangeError(`LogicOptions.maxBodyBytes must be a whole number of bytes >= 1, got ${opts.maxBodyBytes}`);
+    }
     const sessions = this.sessions;
     this.ctx = {
       store,
@@ -119,6 +131,15 @@ export class LogicLayer {
 
   /** send <to> <cmid> <body>: acknowledged to the sender only once stored. */
   private send(s: Session, req: number, to: string, cmid: string, body: string): void {
+    const bytes = body.length <= this.maxBodyBytes / 3 ? 0 : Buffer.byteLength(body, 'utf8'); // 3 bytes per UTF-16 unit at most
+    if (bytes > this.maxBodyBytes) {
+      this.stats.refused++;
+      this.ctx.reply(s, req, new ReplyError(
+        `ERR message body is ${bytes} bytes, over the ${this.maxBodyBytes}-byte limit: send media over HTTP (POST /media) ` +
+          'and its reference media:<type>:<sha256 hex> as the body',
+      ));
+      return;
+    }
     this.ctx.store.exec({ op: 'append', mode: this.protocol, user: to, from: s.user, cmid, body }, (r) => {
       if ('refused' in r) {
         // Not stored: never an +OK. A full mailbox: the sender keeps the message and sends it again

@@ -57,6 +57,35 @@ describe('LogicLayer', () => {
     expect(t.logic.stats).toMatchObject({ stored: 1, duplicatesDropped: 1, refused: 1 });
   });
 
+  it.each(['queue', 'versioned'] as const)('%s: a body over maxBodyBytes (UTF-8 bytes) is refused, saying media goes over HTTP', async (protocol) => {
+    const t = setup(protocol, undefined, {}, { maxBodyBytes: 8 });
+    t.login(1, 1, 'alice');
+    await settle();
+    const send = (req: number, cmid: string, body: string) =>
+      t.handle({ k: 'cmd', gw: 1, conn: 1, req, user: 'alice', args: ['send', 'bob', cmid, body] });
+    send(1, 'c1', '12345678'); // exactly the limit
+    send(2, 'c2', '123456789');
+    send(3, 'c3', 'ééééé'); // 5 characters, 10 bytes
+    await settle();
+    expect(t.reply(1, 1)).toEqual(new SimpleString('OK'));
+    expect(t.reply(1, 2)).toEqual(new ReplyError(
+      'ERR message body is 9 bytes, over the 8-byte limit: send media over HTTP (POST /media) and its reference media:<type>:<sha256 hex> as the body'));
+    expect((t.reply(1, 3) as ReplyError).message).toMatch(/^ERR message body is 10 bytes, over the 8-byte limit/);
+    expect(t.logic.stats).toMatchObject({ stored: 1, refused: 2 });
+  });
+
+  it('refuses 64 KiB + 1 by default, and a maxBodyBytes below 1', async () => {
+    const t = setup('versioned');
+    t.login(1, 1, 'alice');
+    await settle();
+    t.handle({ k: 'cmd', gw: 1, conn: 1, req: 1, user: 'alice', args: ['send', 'bob', 'c1', 'x'.repeat(64 * 1024)] });
+    t.handle({ k: 'cmd', gw: 1, conn: 1, req: 2, user: 'alice', args: ['send', 'bob', 'c2', 'x'.repeat(64 * 1024 + 1)] });
+    await settle();
+    expect(t.reply(1, 1)).toEqual(new SimpleString('OK'));
+    expect((t.reply(1, 2) as ReplyError).message).toMatch(/65537 bytes, over the 65536-byte limit/);
+    expect(() => setup('queue', undefined, {}, { maxBodyBytes: 0 })).toThrow(/maxBodyBytes must be a whole number of bytes >= 1/);
+  });
+
   it('queue: a send to a full mailbox is refused with an error that says so, never +OK, and not pushed', async () => {
     const t = setup('queue', undefined, { maxQueued: 1 });
     t.login(1, 1, 'alice');
