@@ -10,7 +10,7 @@ import type { Random, Scheduler, TimerId } from '../ports';
 import type { Platform } from '../monitor/sink';
 import type { ClientCtx, ClientHalf } from './client-half';
 import { CMD, type ProtocolName, type StoredMsg } from './messages';
-import { Heartbeat, reconnectDelay, sendAgain, type HeartbeatPolicy, type ReconnectPolicy } from './policies';
+import { Heartbeat, RECONNECT, reconnectDelay, sendAgain, type HeartbeatPolicy, type ReconnectPolicy } from './policies';
 import { QueueClient, type QueueClientOptions } from './queue-client';
 import { VersionedClient, type VersionedClientOptions } from './versioned-client';
 
@@ -54,7 +54,7 @@ export interface ClientOptions {
   /** PING policy while online (default off); a PING unanswered within its timeout ends the connection. */
   heartbeat?: HeartbeatPolicy;
   /** When to reconnect after the connection died (default: after 1 s); 'never' for scripted runs.
-   *  A send answered "try again" goes again after the same backoff (after 1 s with 'never'). */
+   *  A send answered "try again" goes again after the same backoff (with 'never': RECONNECT.exponential's). */
   reconnect?: ReconnectPolicy | 'never';
   /** Uniform [0,1) numbers for reconnect jitter (a seeded stream in the simulator). */
   random?: Random;
@@ -319,10 +319,10 @@ export class ImClient {
     }
   }
 
-  /** The backoff for sends answered "try again": the reconnect policy's. */
+  /** The backoff for sends answered "try again": the reconnect policy's, or growing to 16 s (a full mailbox may stay full a while). */
   private get backoff(): ReconnectPolicy {
     const p = this.opts.reconnect ?? DEFAULT_RECONNECT;
-    return p === 'never' ? DEFAULT_RECONNECT : p;
+    return p === 'never' ? RECONNECT.exponential : p;
   }
 
   private get rng(): Random {

@@ -145,13 +145,17 @@ describe('ImClient: error replies to send', () => {
     expect(s.events.at(-1)).toBe(`acked ${cmid}`);
   });
 
-  it("with reconnect 'never' a retry still happens, after 1 s", () => {
-    const s = fakeServer({ reconnect: 'never' });
+  it("with reconnect 'never' a retry still happens, backing off exponentially", () => {
+    const s = fakeServer({ reconnect: 'never', random: { next: () => 0 } });
     s.login();
     s.client.send('bob', 'z');
-    s.answer(new ReplyError('TRYAGAIN Multiple keys request during rehashing of slot'));
-    s.advance(1_000_000);
-    expect(s.sends()).toHaveLength(2);
+    for (const [n, delay] of [500_000, 1_000_000, 2_000_000, 4_000_000].entries()) {
+      s.answer(new ReplyError("ERR bob's mailbox is full (50 messages not yet acknowledged); message not stored, send it again later"));
+      s.advance(delay - 1);
+      expect(s.sends()).toHaveLength(n + 1);
+      s.advance(1);
+      expect(s.sends()).toHaveLength(n + 2);
+    }
   });
 
   it('tells "send again" errors from final ones', () => {
@@ -161,7 +165,8 @@ describe('ImClient: error replies to send', () => {
       expect(sendAgain(e), e).toBe(true);
     for (const e of ['WRONGTYPE Operation against a key holding the wrong kind of value', "ERR wrong number of arguments for 'send' command",
       "ERR 'send' belongs to the other delivery protocol; this server runs the queue protocol", 'NOAUTH Authentication required.',
-      'ERR cmid alice-d1-x-1 was used for another message', 'ERR again and again'])
+      'ERR cmid alice-d1-x-1 was already used for another message', 'ERR again and again',
+      'ERR message body is 70000 bytes, over the 65536-byte limit: send media over HTTP (POST /media) and its reference media:<type>:<sha256 hex> as the body'])
       expect(sendAgain(e), e).toBe(false);
   });
 });
