@@ -44,24 +44,41 @@ export interface RunningLogicProcess {
   readonly routes: RouteTable;
   /** Requests taken and not finished, plus store operations under way. */
   readonly backlog: number;
+  /** Reply writes (MULTI) that failed and were sent again, and those given up after every attempt failed. */
+  readonly writes: { readonly writeFailures: number; readonly gaveUp: number };
   /** Finishes the requests it took (up to a few seconds), leaves the group, gives up the lease. */
   close(): Promise<void>;
   /** What SIGKILL leaves behind, for tests: nothing more written, requests taken left unacknowledged. */
   crash(): void;
 }
 
-/** Replies and pushes per connection process, and the acks that must follow them, sent per tick in one MULTI. */
+/** Attempts at one tick's replies before they are given up (their requests are then handled again by the stuck-entry check). */
+const WRITE_ATTEMPTS = 10;
+
+/**
+ * Replies and pushes per connection process, and the acks that must follow them, sent per tick in one
+ * MULTI. One MULTI at a time: one that fails (nothing of it ran) is sent again, with backoff, before
+ * anything queued after it, so a connection's replies keep their order and its later requests are
+ * not held until the stuck-entry check (stuckMs, a minute by default) hands the lost ones out again.
+ */
 class DownOutbox {
-  private readonly byGw = new Map<number, string[]>();
+  private byGw = new Map<number, string[]>();
   private scheduled = false;
+  private writing: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private failures = 0;
   stopped = false;
+  readonly stats = { writeFailures: 0, gaveUp: 0 };
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys,
     /** A dead connection process's List disappears this long after the last write. */
     private readonly ttlMs: number,
+    /** Longest wait between two attempts at a failed write. */
+    private readonly maxBackoffMs: number,
     private readonly consumer: () => QueueConsumer,
+    private readonly name: () => string,
   ) {}
 
   down(gw: number, e: DownEnvelope): void {
@@ -72,30 +89,65 @@ class DownOutbox {
   }
 
   schedule(): void {
-    if (this.scheduled || this.stopped) return;
+    if (this.scheduled || this.stopped || this.writing || this.retry) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
 
-  /** Sends what is waiting now; resolves once Redis answered. */
-  flush(): Promise<void> {
+  /** Sends what is waiting now, after the write under way (if any); resolves once Redis answered. */
+  async flush(): Promise<void> {
     this.scheduled = false;
-    if (this.stopped) return Promise.resolve();
+    while (this.writing) await this.writing;
+    if (this.stopped) return;
+    if (this.retry) {
+      clearTimeout(this.retry);
+      this.retry = null;
+    }
+    const sent = this.byGw;
+    this.byGw = new Map();
     const multi = this.redis.multi();
-    for (const [gw, items] of this.byGw) {
+    for (const [gw, items] of sent) {
       const key = this.keys.gwDown(gw);
       multi.rpush(key, ...items).pexpire(key, this.ttlMs);
     }
-    this.byGw.clear();
-    this.consumer().appendAcks(multi); // after the writes they acknowledge
-    if (multi.length === 0) return Promise.resolve();
-    // On failure nothing of it happened (MULTI): the requests stay unacknowledged and are handled again.
-    return multi.exec().then(
-      () => {},
-      (err: Error) => {
-        process.stderr.write(`imsim: logic process: writing replies failed (${err.message}); the requests will be handled again\n`);
+    const acks = this.consumer().appendAcks(multi); // after the writes they acknowledge
+    if (multi.length === 0) return;
+    this.writing = multi.exec().then(
+      () => {
+        this.failures = 0;
       },
-    );
+      (err: Error) => this.failed(err, sent, acks),
+    ).finally(() => {
+      this.writing = null;
+      this.schedule(); // what was queued meanwhile
+    });
+    return this.writing;
+  }
+
+  /** A MULTI failed: nothing of it happened. Its replies and acks go back in front, and are sent again soon. */
+  private failed(err: Error, sent: Map<number, string[]>, acks: string[]): void {
+    this.stats.writeFailures++;
+    if (this.stopped) return;
+    if (++this.failures >= WRITE_ATTEMPTS) {
+      // Redis is away for longer than a few leases: the requests stay unacknowledged and are handled again.
+      this.failures = 0;
+      this.stats.gaveUp++;
+      process.stderr.write(`imsim: ${this.name()}: writing replies failed ${WRITE_ATTEMPTS} times (${err.message}); their requests will be handled again\n`);
+      return;
+    }
+    for (const [gw, items] of this.byGw) {
+      const before = sent.get(gw);
+      if (before) before.push(...items);
+      else sent.set(gw, items);
+    }
+    this.byGw = sent;
+    this.consumer().restoreAcks(acks);
+    if (this.failures === 1) process.stderr.write(`imsim: ${this.name()}: writing replies failed (${err.message}); trying again\n`);
+    const delay = Math.min(this.maxBackoffMs, 25 * 2 ** (this.failures - 1));
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.flush();
+    }, delay);
   }
 }
 
@@ -109,7 +161,8 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const routes = new RouteTable(redis, keys);
   let consumer!: QueueConsumer;
-  const outbox = new DownOutbox(redis, keys, Math.max(60_000, 20 * leaseMs), () => consumer);
+  let name = '';
+  const outbox = new DownOutbox(redis, keys, Math.max(60_000, 20 * leaseMs), leaseMs, () => consumer, () => name);
   // A queue entry is a batch of one connection's requests: acknowledged once all of them finished.
   const entryOf = new WeakMap<Up, { id: string; left: number; ok: boolean }>();
   const work = new WorkTracker<Up>((up, ok) => {
@@ -157,7 +210,6 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
     protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, directory,
   });
 
-  let name: string;
   try {
     name = `logic-${await redis.incr(keys.logicSeq)}`;
     consumer = await QueueConsumer.start(
@@ -198,7 +250,7 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
   evictor.unref();
 
   return {
-    name, logic, store, consumer, routes,
+    name, logic, store, consumer, routes, writes: outbox.stats,
     get backlog() {
       return consumer.inFlight + port.backlog;
     },

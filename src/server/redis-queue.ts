@@ -144,13 +144,21 @@ export class QueueConsumer {
     this.handedOut.delete(id);
   }
 
-  /** Adds the acks marked so far to the caller's transaction (manualAcks). */
-  appendAcks(multi: ChainableCommander): void {
+  /** Adds the acks marked so far to the caller's transaction (manualAcks); returns their ids. */
+  appendAcks(multi: ChainableCommander): string[] {
     const ids = this.acks;
     this.acks = [];
-    if (ids.length === 0) return;
+    if (ids.length === 0) return ids;
     this.stats.acked += ids.length;
     multi.xack(this.opts.key, this.opts.group, ...ids).xdel(this.opts.key, ...ids);
+    return ids;
+  }
+
+  /** The caller's transaction carrying these acks failed (nothing of it ran): they go out with the next one. */
+  restoreAcks(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.stats.acked -= ids.length;
+    this.acks = [...ids, ...this.acks];
   }
 
   private async flushAcks(): Promise<void> {
