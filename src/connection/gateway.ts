@@ -15,6 +15,7 @@ import type { MonitorSink, Platform } from '../monitor/sink';
 import { COMMANDS, NOAUTH, WRONGPASS, commandCommand, unknownCommand, wrongArity } from './commands';
 import { OutputBuffer, type OutputBufferOptions } from './output-buffer';
 import * as compat from './redis-compat';
+import type { ReplyLimit, ReplyLimits } from './reply-limits';
 
 export {
   DEFAULT_SOCKET_BYTES, SLOW_CONSUMER_POLICIES, type OutputBufferOptions, type SlowConsumerPolicy,
@@ -32,6 +33,8 @@ export interface GatewayTransport {
    * `socket.writableLength`, the simulated link's unacknowledged bytes). Needed only with `output`.
    */
   buffered?(conn: number): number;
+  /** Stop (true) or resume (false) reading `conn`: its client's unread replies reached `replyLimits`' pause point. Needed only with `replyLimits`. */
+  pauseReading?(conn: number, paused: boolean): void;
 }
 
 export interface GatewayOptions {
@@ -52,6 +55,12 @@ export interface GatewayOptions {
   stats?: (sections: string[]) => string;
   /** Bound the pushes waiting for a slow client (see OutputBufferOptions); needs `transport.buffered`. Default: unbounded. */
   output?: OutputBufferOptions;
+  /**
+   * Bound the replies a client has not read (reply-limits.ts): stop decoding and reading its requests at
+   * the pause point, cut it beyond the close point. Needs `transport.buffered`, and `transport.pauseReading`
+   * with a 'drain' (drained()) sure to follow. Default: unbounded.
+   */
+  replyLimits?: ReplyLimits;
 }
 
 /** Default htime threshold: a reply later than this counts as a timeout (the deck's htime). */
@@ -89,6 +98,8 @@ interface Conn {
   forwarded: (Up | null)[];
   out: ChunkWriter;
   closeAfterFlush: boolean;
+  /** Reading stopped: unread replies at replyLimits' pause point. */
+  readPaused: boolean;
   platform: Platform;
   /** When each request in `slots` was read (monitored gateways only): for htime. */
   readAt: number[];
@@ -105,12 +116,14 @@ export interface GatewayStats {
   slowDisconnects: number;
   /** Requests forwarded again after the logic layer restarted (retryUnanswered). */
   retried: number;
+  /** Connections cut because their unread replies passed replyLimits' close point. */
+  replyLimitCloses: number;
 }
 
 export class Gateway {
   readonly id: number;
   readonly stats: GatewayStats = {
-    cmd: 0, error: 0, pushes: 0, pushesDropped: 0, protocolErrors: 0, slowDropped: 0, slowDisconnects: 0, retried: 0,
+    cmd: 0, error: 0, pushes: 0, pushesDropped: 0, protocolErrors: 0, slowDropped: 0, slowDisconnects: 0, retried: 0, replyLimitCloses: 0,
   };
   private readonly conns = new Map<number, Conn>();
   private readonly limits: Partial<RequestLimits>;
@@ -123,6 +136,7 @@ export class Gateway {
   /** Pushes held for slow consumers (with `output` only). */
   private readonly output: OutputBuffer | null;
   private readonly scratch = new ChunkWriter();
+  private readonly replyLimits: ReplyLimits | null;
 
   constructor(
     private readonly transport: GatewayTransport,
@@ -136,6 +150,10 @@ export class Gateway {
     this.mon = opts.monitor ? { sink: opts.monitor, clock: opts.clock!, htimeUs: opts.htimeUs ?? DEFAULT_HTIME_US } : null;
     this.platform = opts.platform ?? 'android';
     this.statsText = opts.stats ?? null;
+    if (opts.replyLimits && !(transport.buffered && transport.pauseReading)) {
+      throw new TypeError('GatewayOptions.replyLimits needs transport.buffered(conn) and transport.pauseReading(conn, paused)');
+    }
+    this.replyLimits = opts.replyLimits ?? null;
     if (opts.output && !transport.buffered) throw new TypeError('GatewayOptions.output needs transport.buffered(conn) to see the socket backlog');
     this.output = opts.output ? new OutputBuffer(opts.output, {
       // what the socket has not sent, and what this gateway has not handed it yet
@@ -153,7 +171,7 @@ export class Gateway {
   opened(conn: number): void {
     this.conns.set(conn, {
       id: conn, decoder: new RequestDecoder(this.limits, compat.echoesBytes), resp: 2, phase: 'iop-ses', user: '', name: '',
-      login: null, slots: [], headReq: 0, nextReq: 0, forwarded: [], out: new ChunkWriter(), closeAfterFlush: false,
+      login: null, slots: [], headReq: 0, nextReq: 0, forwarded: [], out: new ChunkWriter(), closeAfterFlush: false, readPaused: false,
       platform: this.platform, readAt: [],
     });
     if (this.mon) this.mon.sink.session(this.mon.clock.now(), this.id, this.platform, null, 'iop-ses');
@@ -176,7 +194,8 @@ export class Gateway {
     const cmd = this.stats.cmd;
     if (this.mon) this.readTime = this.mon.clock.now();
     try {
-      while (c.login === null && !c.closeAfterFlush) { // after QUIT nothing runs
+      // after QUIT nothing runs; while the client's unread replies are at the pause point nothing is decoded
+      while (c.login === null && !c.closeAfterFlush && !this.atPause(c)) {
         const args = c.decoder.next();
         if (args === null) break;
         this.command(c, args);
@@ -236,9 +255,29 @@ export class Gateway {
    */
   drained(conn: number): void {
     const c = this.conns.get(conn);
-    if (!c || !this.output?.holding(conn)) return;
-    this.output.drained(conn);
+    if (!c) return;
+    const holding = this.output?.holding(conn) ?? false;
+    const resume = c.readPaused && !this.atPause(c);
+    if (!holding && !resume) return;
+    if (holding) this.output!.drained(conn);
+    if (resume) {
+      c.readPaused = false;
+      this.transport.pauseReading!(conn, false);
+      this.run(c); // the requests that waited undecoded
+    }
     this.flush(c);
+  }
+
+  /** The reply limit of `c`'s phase (null: unbounded). */
+  private replyLimit(c: Conn): ReplyLimit | null {
+    const l = this.replyLimits;
+    return l ? (c.phase === 'session' ? l.session : l.login) : null;
+  }
+
+  /** Whether `c`'s unread replies (the transport's backlog, and what is not handed to it yet) are at its pause point. */
+  private atPause(c: Conn): boolean {
+    const l = this.replyLimit(c);
+    return l !== null && this.transport.buffered!(c.id) + c.out.length >= l.pauseBytes;
   }
 
   /** Bytes of pushes waiting in the output buffer of `conn` (0 without `output`). */
@@ -263,6 +302,11 @@ export class Gateway {
 
   get connections(): number {
     return this.conns.size;
+  }
+
+  /** The session phase of `conn` (undefined: no such connection). */
+  phaseOf(conn: number): Phase | undefined {
+    return this.conns.get(conn)?.phase;
   }
 
   phaseCounts(): Record<Phase, number> {
@@ -457,6 +501,21 @@ export class Gateway {
 
   private flush(c: Conn): void {
     if (c.out.length > 0) this.transport.write(c.id, c.out.take());
+    const l = this.replyLimit(c);
+    if (l && !c.closeAfterFlush) {
+      const unsent = this.transport.buffered!(c.id);
+      if (unsent > l.closeBytes) {
+        // as Redis's client-output-buffer-limit: cut now, the backlog discarded
+        this.stats.replyLimitCloses++;
+        this.transport.close(c.id, true);
+        this.closed(c.id);
+        return;
+      }
+      if (unsent >= l.pauseBytes && !c.readPaused) {
+        c.readPaused = true;
+        this.transport.pauseReading!(c.id, true);
+      }
+    }
     if (c.closeAfterFlush && c.slots.length === 0) {
       this.transport.close(c.id);
       this.closed(c.id);

@@ -15,7 +15,7 @@ import type { Down, Up } from '../connection/layer-messages';
 import { ReplyError } from '../wire';
 import { ClusterKeys } from './cluster-keys';
 import { decodeDown, encodeUps } from './cluster-messages';
-import { socketsFor, type ConnectionBacklog } from './gateway-sockets';
+import { socketsFor, type ConnectionBacklog, type ConnectionGuards } from './gateway-sockets';
 import { Lease } from './lease';
 import { OrderedUpstream } from './ordered-upstream';
 import { connectRedis } from './redis-store';
@@ -25,7 +25,8 @@ import { RouteTable } from './redis-routes';
 /** Default lease of a process of a split deployment, ms: a dead one is noticed within about this long. */
 export const DEFAULT_LEASE_MS = 3000;
 
-export interface ConnectionProcessOptions {
+/** ConnectionGuards: as startServer's (gateway-sockets.ts). */
+export interface ConnectionProcessOptions extends ConnectionGuards {
   redisUrl: string;
   redisPrefix?: string;
   host?: string;
@@ -59,7 +60,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
   const keys = new ClusterKeys(opts.redisPrefix);
   const { redis, shown } = await connectRedis(opts.redisUrl, 'imsim-connection');
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
-  const sockets = socketsFor(opts.output);
+  const sockets = socketsFor(opts.output, opts);
   const stats = { up: 0, down: 0, upErrors: 0 };
   let stopped = false;
   let crashed = false;
@@ -96,7 +97,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
     pendingUp.push(b);
     if (pendingUp.length === 1) setImmediate(flushUp);
   });
-  const gateway = new Gateway(sockets.transport, (m) => ordered.up(m), { id, limits: opts.limits, output: opts.output });
+  const gateway = new Gateway(sockets.transport, (m) => ordered.up(m), { id, limits: opts.limits, output: opts.output, replyLimits: sockets.replyLimits });
 
   /** A request that never reached the queue: answered here, so its connection is not left waiting. */
   function upFailed(m: Up, err: Error): void {

@@ -7,9 +7,22 @@
 // socket has sent its backlog ('drain' -> gateway.drained). With a bounded output buffer the sockets'
 // write high-water mark is the gateway's socket share, so a socket the gateway stops pushing to (it
 // holds >= socketBytes) is always one whose write() returned false, and its 'drain' is sure to come.
+//
+// Clients that do not play along (reply-limits.ts, and the connection layer's idle reaper):
+//  - reply limits: a client whose unread replies reach the pause point is not read further until its
+//    socket drains (socket.pause(): TCP's own flow control then stops the sender); beyond the close point
+//    it is cut. The pause point is at least the socket's write high-water mark, so its 'drain' is sure to come;
+//  - a login deadline: a connection that has not logged in within `loginTimeoutMs` is closed;
+//  - an idle timeout: a connection silent for `idleMs` is closed (a half-open one never says goodbye);
+//  - `maxConnections`: one more is told so (as Redis: -ERR max number of clients reached) and closed.
 import * as net from 'node:net';
+import { getDefaultHighWaterMark } from 'node:stream';
 import { DEFAULT_SOCKET_BYTES, type Gateway, type GatewayTransport, type OutputBufferOptions } from '../connection/gateway';
+import { IdleReaper } from '../connection/idle-reaper';
+import { replyLimits, type ReplyLimit, type ReplyLimits } from '../connection/reply-limits';
+import type { Scheduler, TimerId } from '../ports';
 import { batchedWrites } from './batched-writes';
+import { realScheduler } from './real-scheduler';
 
 export interface GatewaySocketsOptions {
   /**
@@ -17,7 +30,29 @@ export interface GatewaySocketsOptions {
    * high-water mark, so 'drain' fires whenever pushes wait in the gateway. Absent: Node's default mark.
    */
   socketBytes?: number;
+  /** Unread replies that stop reading a client / cut it, before login and after (defaults: DEFAULT_REPLY_LIMITS). */
+  replyLimits?: { login?: Partial<ReplyLimit>; session?: Partial<ReplyLimit> };
+  /** Close a connection that has not logged in within this long, ms (0 = never; default DEFAULT_LOGIN_TIMEOUT_MS). */
+  loginTimeoutMs?: number;
+  /** Close a connection that has sent nothing for this long, ms (0 or absent = never). */
+  idleMs?: number;
+  /** Connections served at once; one more is refused (absent = no limit). */
+  maxConnections?: number;
+  /** For tests: the clock and timers (default: real time). */
+  sched?: Scheduler;
 }
+
+/** Default login deadline, ms: a connection that has not logged in by then is closed. */
+export const DEFAULT_LOGIN_TIMEOUT_MS = 60_000;
+
+/** What a client over `maxConnections` is told before its connection closes (Redis's words). */
+export const MAX_CLIENTS_ERROR = '-ERR max number of clients reached\r\n';
+
+/** How long a connection being closed may take to send its last words before it is destroyed anyway, ms. */
+const CLOSE_GRACE_MS = 1000;
+
+/** The connection-guard options of GatewaySockets, as startServer and startConnectionProcess take them. */
+export type ConnectionGuards = Pick<GatewaySocketsOptions, 'replyLimits' | 'loginTimeoutMs' | 'idleMs' | 'maxConnections'>;
 
 /** What the server holds for one connection that its client has not received: unsent socket bytes, pushes in the output buffer. */
 export interface ConnectionBacklog {
@@ -25,9 +60,12 @@ export interface ConnectionBacklog {
   held: number;
 }
 
-/** The sockets of a gateway with an output buffer drain at its socket share (GatewaySockets' 'drain'). */
-export function socketsFor(output: OutputBufferOptions | undefined): GatewaySockets {
-  return new GatewaySockets(output ? { socketBytes: output.socketBytes ?? DEFAULT_SOCKET_BYTES } : {});
+/**
+ * The sockets of a gateway: with an output buffer they drain at its socket share (GatewaySockets' 'drain').
+ * Give the gateway `sockets.replyLimits`.
+ */
+export function socketsFor(output: OutputBufferOptions | undefined, guards: ConnectionGuards = {}): GatewaySockets {
+  return new GatewaySockets({ ...(output ? { socketBytes: output.socketBytes ?? DEFAULT_SOCKET_BYTES } : {}), ...guards });
 }
 
 export class GatewaySockets {
@@ -48,25 +86,85 @@ export class GatewaySockets {
       else s?.end();
     },
     buffered: (conn) => this.buffered(conn),
+    pauseReading: (conn, paused) => {
+      const s = this.sockets.get(conn);
+      if (!s) return;
+      if (paused) {
+        s.pause();
+        this.pausedCount++;
+      } else {
+        s.resume();
+      }
+    },
   };
+  /** The gateway's replyLimits: pause points at least the sockets' write high-water mark. */
+  readonly replyLimits: ReplyLimits;
+  /** Times a connection's reading was paused for unread replies. */
+  pausedCount = 0;
+  /** Connections closed for not logging in in time, for silence, and refused over maxConnections. */
+  readonly guarded = { loginTimeouts: 0, idle: 0, refused: 0 };
+  private readonly sched: Scheduler;
+  private readonly reaper: IdleReaper | null;
+  private readonly loginTimers = new Map<number, TimerId>();
 
   constructor(private readonly opts: GatewaySocketsOptions = {}) {
     if (opts.socketBytes !== undefined && !(opts.socketBytes >= 0)) throw new RangeError(`socketBytes must be >= 0, got ${opts.socketBytes}`);
+    for (const k of ['loginTimeoutMs', 'idleMs', 'maxConnections'] as const) {
+      const v = opts[k];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${k} must be 0 or more, got ${v}`);
+    }
+    this.replyLimits = replyLimits(opts.replyLimits, opts.socketBytes ?? getDefaultHighWaterMark(false));
+    this.sched = opts.sched ?? realScheduler();
+    this.reaper = opts.idleMs ? new IdleReaper(this.sched, opts.idleMs * 1000, (conn) => {
+      this.guarded.idle++;
+      this.sockets.get(conn)?.destroy(); // silent so long its path is likely dead: nothing to say goodbye to
+    }) : null;
+  }
+
+  /** Closes `conn` after a last error line, without waiting on a client that does not read. */
+  private closeWith(socket: net.Socket, line: string): void {
+    socket.end(line);
+    socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
   }
 
   /** Listens on host:port (0 = any free port); resolves with the port. */
   async listen(gateway: Gateway, host: string, port: number): Promise<number> {
     const serverOpts: net.ServerOpts = this.opts.socketBytes === undefined ? {} : { highWaterMark: this.opts.socketBytes };
+    const loginUs = (this.opts.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS) * 1000;
+    const max = this.opts.maxConnections;
     const server = net.createServer(serverOpts, (socket) => {
+      socket.on('error', () => socket.destroy());
+      if (max !== undefined && this.sockets.size >= max) {
+        this.guarded.refused++;
+        this.closeWith(socket, MAX_CLIENTS_ERROR);
+        return;
+      }
       const id = this.nextConn++; // never reused: a connection id names one connection for good
       this.sockets.set(id, socket);
       socket.setNoDelay(true);
       gateway.opened(id);
-      socket.on('data', (chunk) => gateway.data(id, chunk));
-      socket.on('drain', () => gateway.drained(id)); // pushes held for a slow consumer go out (a no-op when none wait)
-      socket.on('error', () => socket.destroy());
+      this.reaper?.touch(id);
+      if (loginUs > 0) {
+        this.loginTimers.set(id, this.sched.setTimer(loginUs, () => {
+          this.loginTimers.delete(id);
+          if (gateway.phaseOf(id) === 'session') return;
+          this.guarded.loginTimeouts++;
+          gateway.closed(id); // nothing more from it is read
+          this.closeWith(socket, `-ERR no login within ${loginUs / 1e6} s: log in first (AUTH <user> <token>, or HELLO 3 AUTH <user> <token>)\r\n`);
+        }));
+      }
+      socket.on('data', (chunk) => {
+        this.reaper?.touch(id);
+        gateway.data(id, chunk);
+      });
+      // pushes held for a slow consumer go out, reading paused for unread replies resumes (a no-op when neither waits)
+      socket.on('drain', () => gateway.drained(id));
       socket.on('close', () => {
         this.sockets.delete(id);
+        this.reaper?.forget(id);
+        const t = this.loginTimers.get(id);
+        if (t !== undefined) this.sched.clearTimer(t);
+        this.loginTimers.delete(id);
         gateway.closed(id);
       });
     });

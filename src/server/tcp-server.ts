@@ -10,14 +10,18 @@ import { MemoryStore } from '../logic/memory-store';
 import type { StorePort } from '../logic/store';
 import type { ProtocolName } from '../protocol/messages';
 import type { Monitor } from '../monitor';
-import { socketsFor, type ConnectionBacklog } from './gateway-sockets';
+import { socketsFor, type ConnectionBacklog, type ConnectionGuards } from './gateway-sockets';
 import { serverMonitoring } from './monitoring';
 import { realScheduler } from './real-scheduler';
 import { RedisStore } from './redis-store';
 import { trackedStorePort } from './store-port';
 import { WorkTracker } from './work-tracker';
 
-export interface ServeOptions {
+/**
+ * ConnectionGuards: reply limits (on by default: DEFAULT_REPLY_LIMITS), the login deadline (default 60 s),
+ * an idle timeout (`idleMs`, default off) and `maxConnections` (default none) -- see gateway-sockets.ts.
+ */
+export interface ServeOptions extends ConnectionGuards {
   protocol: ProtocolName;
   host?: string;
   port?: number; // 0 = any free port
@@ -52,6 +56,8 @@ export interface RunningServer {
   readonly storeErrors: number;
   /** Bytes held for one connection (as the simulator's World.serverBacklog): for slow consumers. */
   backlogOf(conn: number): ConnectionBacklog;
+  /** What the connection guards did: reads paused for unread replies, connections closed without login in time / for silence, refused over maxConnections. */
+  readonly guarded: { readPauses: number; loginTimeouts: number; idle: number; refused: number };
   close(): Promise<void>;
 }
 
@@ -59,7 +65,7 @@ export const DEFAULT_PORT = 7379;
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const sched = realScheduler();
-  const sockets = socketsFor(opts.output);
+  const sockets = socketsFor(opts.output, opts);
   let gateway!: Gateway;
   let logic!: LogicLayer;
   const downQueue = new AsyncQueue<Down>(sched, 0, (m) => gateway.downstream(m));
@@ -89,7 +95,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   logic = new LogicLayer(port, (_gw, m) => downQueue.push(m), {
     protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, ...mon?.logic,
   });
-  gateway = new Gateway(sockets.transport, (m) => upQueue.push(m), { ...mon?.gateway, output: opts.output });
+  gateway = new Gateway(sockets.transport, (m) => upQueue.push(m), { ...mon?.gateway, output: opts.output, replyLimits: sockets.replyLimits });
   mon?.start(() => upQueue.length + port.backlog + downQueue.length);
 
   const host = opts.host ?? '127.0.0.1';
@@ -110,6 +116,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return port.errors ?? 0;
     },
     backlogOf: (conn) => ({ socket: sockets.buffered(conn), held: gateway.heldBytes(conn) }),
+    get guarded() {
+      return { readPauses: sockets.pausedCount, ...sockets.guarded };
+    },
     async close() {
       mon?.stop();
       await sockets.close();
