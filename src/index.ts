@@ -24,6 +24,8 @@ export { conversation } from './scenario/conversation';
 export type { FrameRecord } from './scenario/observer';
 export { startServer, DEFAULT_PORT, DEFAULT_OUTPUT_BUFFER_BYTES, type RunningServer } from './server/tcp-server';
 export type { ConnectionBacklog } from './server/gateway-sockets';
+export { DEFAULT_LOGIN_TIMEOUT_MS, MAX_CLIENTS_ERROR, type ConnectionGuards } from './server/gateway-sockets';
+export { DEFAULT_REPLY_LIMITS, type ReplyLimit, type ReplyLimits } from './connection/reply-limits';
 export { RealHarness } from './server/real-harness';
 export * from './viz';
 export { executeNotebooks, listNotebooks } from './report/notebooks';

@@ -6,10 +6,18 @@ import { DEFAULT_LEASE_MS, startConnectionProcess } from '../server/connection-p
 import { startLogicProcess } from '../server/logic-process';
 import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
 import { DEFAULT_OUTPUT_BUFFER_BYTES, DEFAULT_PORT, startServer } from '../server/tcp-server';
+import { DEFAULT_LOGIN_TIMEOUT_MS, type ConnectionGuards } from '../server/gateway-sockets';
+import { DEFAULT_REPLY_LIMITS } from '../connection/reply-limits';
+import { HEARTBEAT } from '../protocol/policies';
 import { DEFAULT_SOCKET_BYTES, SLOW_CONSUMER_POLICIES, type OutputBufferOptions } from '../connection/gateway';
 import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
 import { Monitor } from '../monitor';
 import { siteBanner, startSite, type RunningSite } from '../server/http/site';
+
+/** The longest silence of a client heartbeat policy (interval, or an adaptive one's maximum), seconds. */
+export const LONGEST_HEARTBEAT_S = Math.max(...Object.values(HEARTBEAT).map((p) => (p.kind === 'fixed' ? p.intervalUs : p.kind === 'adaptive' ? p.maxUs : 0))) / 1e6;
+/** --idle-timeout's default: three of the longest heartbeat intervals (Mars's 10 min) of silence, as the simulator's scenario S10. */
+export const DEFAULT_IDLE_TIMEOUT_S = 3 * LONGEST_HEARTBEAT_S;
 
 export const ROLES = ['both', 'connection', 'logic'] as const;
 /** --slow-consumer: the gateway's policies, or no bound (the gateway's default). */
@@ -28,6 +36,9 @@ const SPECS: OptionSpec[] = [
   { name: 'htime-ms', kind: 'number', help: 'a reply later than this after its request counts as a timeout (the deck\'s htime)', default: 500 },
   { name: 'slow-consumer', kind: 'string', help: 'pushes for a client that cannot keep up: unbounded, drop-newest, drop-oldest or disconnect (see below)', default: 'unbounded' },
   { name: 'output-buffer', kind: 'number', help: `bytes of pushes held per connection beyond its socket's ${DEFAULT_SOCKET_BYTES / 1024} KiB share, with a --slow-consumer policy (default: ${DEFAULT_OUTPUT_BUFFER_BYTES})` },
+  { name: 'idle-timeout', kind: 'number', help: 'close a connection silent this many seconds (0 = never); above the longest client heartbeat (see below)', default: DEFAULT_IDLE_TIMEOUT_S },
+  { name: 'login-timeout', kind: 'number', help: 'close a connection not logged in within this many seconds (0 = never)', default: DEFAULT_LOGIN_TIMEOUT_MS / 1000 },
+  { name: 'max-connections', kind: 'number', help: 'client connections served at once; one more gets -ERR max number of clients reached (default: no limit)' },
   { name: 'lease-ms', kind: 'number', help: 'split roles: a killed process is noticed (its work taken over) within about this', default: DEFAULT_LEASE_MS },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -60,8 +71,21 @@ export const SERVE_HELP = helpText(
     'Replies are never dropped. With the versioned protocol pushes are notices: a dropped one loses\n' +
     'nothing (the next sync fetches everything after the client\'s cursor). With the queue protocol a\n' +
     'push IS the message: a dropped one waits in the mailbox until the client logs in again. Without a\n' +
-    'policy (unbounded, the default) nothing is dropped and the backlog grows with the flood. Counted\n' +
-    'in `stats slow-consumers` and /metrics (imsim_slow_consumer_*_total); scenario S7 simulates it.',
+    'policy (unbounded, the default) nothing is dropped and the backlog grows with the flood, up to the\n' +
+    'reply limit below, which cuts the connection. Counted\n' +
+    'in `stats slow-consumers` and /metrics (imsim_slow_consumer_*_total); scenario S7 simulates it.\n' +
+    '\n' +
+    'Clients that do not play along (--role both and connection): a client that sends and never reads\n' +
+    `is not read further while ${DEFAULT_REPLY_LIMITS.login.pauseBytes / 1024} KiB of its replies are unsent (${DEFAULT_REPLY_LIMITS.session.pauseBytes / 1024 / 1024} MiB once logged in) and is\n` +
+    `cut past ${DEFAULT_REPLY_LIMITS.login.closeBytes / 1024} KiB (${DEFAULT_REPLY_LIMITS.session.closeBytes / 1024 / 1024} MiB), as Redis's client-output-buffer-limit; pushes under no --slow-consumer\n` +
+    'policy count too. --login-timeout closes a connection that does not log in. --idle-timeout closes\n' +
+    'a connection that has been silent so long its path is likely dead (a half-open connection never\n' +
+    'says goodbye), so its session and route go with it. Its default is three times the longest client\n' +
+    `heartbeat interval (${LONGEST_HEARTBEAT_S / 60} min, WeChat Mars's ceiling; imsim client beats every 30 s, the load\n` +
+    'generator every 270 s): no heartbeating client is cut. A client with no heartbeat (redis-cli left\n' +
+    'idle) is; use --idle-timeout 0 to keep such connections forever.\n' +
+    '\n' +
+    'A --host other than loopback needs --secret: the default secret is public.',
   SPECS,
   [
     'imsim serve --port 7379',
@@ -110,6 +134,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--http serves one process's media and monitoring; it is not available with --role ${role} yet`);
   }
   const output = outputBuffer(opts, role);
+  const guards = connectionGuards(opts, role);
   if (role !== 'logic' && secret === DEFAULT_SECRET && !isLoopback(String(opts.host))) {
     throw new UsageError(
       `--host ${String(opts.host)} is reachable from other machines, and the default secret is public: anyone could log in as anyone.\n` +
@@ -121,9 +146,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--role ${role} needs --redis redis://host:port: the processes of a split deployment meet in Redis (imsim cluster starts a set with a Redis of its own)`);
   }
   try {
-    if (role === 'connection') return await serveConnection(redisUrl!, redisPrefix, output, opts);
+    if (role === 'connection') return await serveConnection(redisUrl!, redisPrefix, output, guards, opts);
     if (role === 'logic') return await serveLogic(redisUrl!, redisPrefix, protocol, secret, opts);
-    return await serveBoth(protocol, secret, redisUrl, redisPrefix, Math.round(htimeMs * 1000), output, opts);
+    return await serveBoth(protocol, secret, redisUrl, redisPrefix, Math.round(htimeMs * 1000), output, guards, opts);
   } catch (err) {
     process.stderr.write(`imsim serve: ${explain(err, opts.port)}\n`);
     return 1;
@@ -154,6 +179,29 @@ function outputBuffer(opts: Record<string, unknown>, role: Role): OutputBufferOp
   return { policy, limitBytes };
 }
 
+/** --idle-timeout, --login-timeout, --max-connections as the sockets' guards. */
+function connectionGuards(opts: Record<string, unknown>, role: Role): ConnectionGuards {
+  const seconds = (name: string): number => {
+    const v = Number(opts[name]);
+    if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`--${name} takes seconds, 0 (never) or more; got ${String(opts[name])}`);
+    return Math.round(v * 1000);
+  };
+  const idleMs = seconds('idle-timeout');
+  const loginTimeoutMs = seconds('login-timeout');
+  const max = opts['max-connections'];
+  if (max !== undefined && (!Number.isInteger(Number(max)) || Number(max) < 1)) {
+    throw new UsageError(`--max-connections takes a whole number, 1 or more; got ${String(max)}`);
+  }
+  if (role === 'logic' && max !== undefined) throw new UsageError('--max-connections limits a process holding client connections: use it with --role both or connection');
+  return { idleMs, loginTimeoutMs, ...(max === undefined ? {} : { maxConnections: Number(max) }) };
+}
+
+/** The banner's line about the connection guards. */
+function guardsLine(g: ConnectionGuards): string {
+  const s = (ms: number | undefined) => (ms ? `${ms / 1000} s` : 'never');
+  return `connections: closed when silent ${s(g.idleMs)}, when not logged in ${s(g.loginTimeoutMs)}; at most ${g.maxConnections ?? 'unlimited'}\n`;
+}
+
 /** The banner's line about slow consumers. */
 function outputLine(output: OutputBufferOptions | undefined, counted: string): string {
   return output
@@ -163,10 +211,10 @@ function outputLine(output: OutputBufferOptions | undefined, counted: string): s
 
 async function serveBoth(
   protocol: ProtocolName, secret: string, redisUrl: string | undefined, redisPrefix: string, htimeUs: number,
-  output: OutputBufferOptions | undefined, opts: Record<string, unknown>,
+  output: OutputBufferOptions | undefined, guards: ConnectionGuards, opts: Record<string, unknown>,
 ): Promise<number> {
   const monitor = new Monitor();
-  const server = await startServer({ protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix, monitor, htimeUs, output });
+  const server = await startServer({ protocol, port: Number(opts.port), host: String(opts.host), secret, redisUrl, redisPrefix, monitor, htimeUs, output, ...guards });
   let site: RunningSite | null = null;
   if (opts.http !== undefined) {
     try {
@@ -185,6 +233,7 @@ async function serveBoth(
       `try: redis-cli -3 -p ${server.port} --user alice --pass ${tok} --no-auth-warning\n` +
       `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n` +
       outputLine(output, 'counted in: stats slow-consumers') +
+      guardsLine(guards) +
       (site ? siteBanner(site) : ''),
   );
   await untilStopped();
@@ -193,15 +242,16 @@ async function serveBoth(
 }
 
 async function serveConnection(
-  redisUrl: string, redisPrefix: string, output: OutputBufferOptions | undefined, opts: Record<string, unknown>,
+  redisUrl: string, redisPrefix: string, output: OutputBufferOptions | undefined, guards: ConnectionGuards, opts: Record<string, unknown>,
 ): Promise<number> {
   const p = await startConnectionProcess({
-    redisUrl, redisPrefix, host: String(opts.host), port: Number(opts.port), leaseMs: Number(opts['lease-ms']), output,
+    redisUrl, redisPrefix, host: String(opts.host), port: Number(opts.port), leaseMs: Number(opts['lease-ms']), output, ...guards,
   });
   process.stdout.write(
     `imsim connection process ${p.id} (pid ${process.pid}) serving on ${p.host}:${p.port} (Redis at ${p.redisShown}, keys ${redisPrefix}*)\n` +
       `requests go up through ${redisPrefix}up; answers come back on ${redisPrefix}gw:${p.id}:down  ·  stop: Ctrl-C\n` +
-      outputLine(output, 'counted in the process\'s gateway stats'),
+      outputLine(output, 'counted in the process\'s gateway stats') +
+      guardsLine(guards),
   );
   await untilStopped();
   await p.close();
