@@ -72,8 +72,8 @@ export const SERVE_HELP = helpText(
     'nothing (the next sync fetches everything after the client\'s cursor). With the queue protocol a\n' +
     'push IS the message: a dropped one waits in the mailbox until the client logs in again. Without a\n' +
     'policy (unbounded, the default) nothing is dropped and the backlog grows with the flood, up to the\n' +
-    'reply limit below, which cuts the connection. Counted\n' +
-    'in `stats slow-consumers` and /metrics (imsim_slow_consumer_*_total); scenario S7 simulates it.\n' +
+    'reply limit below, which cuts the connection. Counted in `stats slow-consumers` and /metrics\n' +
+    '(imsim_slow_consumer_*_total); scenario S7 simulates it.\n' +
     '\n' +
     'Clients that do not play along (--role both and connection): a client that sends and never reads\n' +
     `is not read further while ${DEFAULT_REPLY_LIMITS.login.pauseBytes / 1024} KiB of its replies are unsent (${DEFAULT_REPLY_LIMITS.session.pauseBytes / 1024 / 1024} MiB once logged in) and is\n` +
