@@ -5,8 +5,20 @@
 import type { Down, Up } from '../connection/layer-messages';
 import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../wire';
 
-/** An element of a connection process's List: a message for the gateway, or "close that connection". */
-export type DownEnvelope = { d: Down } | { drop: number };
+/**
+ * An element of a connection process's List: a message for the gateway, "close that connection", or
+ * (queue protocol) "new messages for this connection's user: send a pull up" (see PULL_CMD).
+ */
+export type DownEnvelope = { d: Down } | { drop: number } | { pull: number; user: string };
+
+/**
+ * Queue protocol, split deployment: the request a connection process sends up, in order with the
+ * connection's other requests, when told its user has new messages. The logic process that takes it
+ * pushes what is in the user's List beyond what this connection was pushed already. So the bodies
+ * for one connection are pushed by one request at a time, whichever logic process stored them: none
+ * twice, none before an older one. Its request number is negative: the gateway never sees its answer.
+ */
+export const PULL_CMD = 'imsim-pull';
 
 type Tagged = string | number | boolean | null | Tagged[] | { e: string } | { s: string } | { p: Tagged[] } | { m: [Tagged, Tagged][] };
 
@@ -44,7 +56,7 @@ export function decodeUps(s: string): Up[] | null {
 }
 
 export function encodeDown(e: DownEnvelope): string {
-  if ('drop' in e || e.d.k !== 'reply') return JSON.stringify(e);
+  if (!('d' in e) || e.d.k !== 'reply') return JSON.stringify(e);
   return JSON.stringify({ d: { ...e.d, reply: replyToJson(e.d.reply) } });
 }
 
@@ -52,6 +64,7 @@ export function decodeDown(s: string): DownEnvelope | null {
   try {
     const e = JSON.parse(s) as DownEnvelope;
     if ('drop' in e) return Number.isSafeInteger(e.drop) ? e : null;
+    if ('pull' in e) return Number.isSafeInteger(e.pull) && typeof e.user === 'string' ? e : null;
     if (e.d.k === 'reply') return { d: { ...e.d, reply: replyFromJson(e.d.reply as unknown as Tagged) } };
     return e;
   } catch {

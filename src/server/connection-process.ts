@@ -14,7 +14,7 @@ import { Gateway, type GatewayOptions, type OutputBufferOptions } from '../conne
 import type { Down, Up } from '../connection/layer-messages';
 import { ReplyError } from '../wire';
 import { ClusterKeys } from './cluster-keys';
-import { decodeDown, encodeUps } from './cluster-messages';
+import { decodeDown, encodeUps, PULL_CMD } from './cluster-messages';
 import { socketsFor, type ConnectionBacklog, type ConnectionGuards } from './gateway-sockets';
 import { Lease } from './lease';
 import { OrderedUpstream } from './ordered-upstream';
@@ -116,6 +116,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
   function deliver(m: Down): void {
     stats.down++;
     if (m.k !== 'push') ordered.answered(m.conn, m.req);
+    if (m.k === 'reply' && m.req < 0) return; // the answer to a pull of this process's own
     if (!sockets.has(m.conn)) {
       // Connection ids are never reused: a push for one that is gone followed a stale route.
       if (m.k === 'push' && m.user !== undefined) void routes.repair(m.user, id, m.conn).catch(() => {});
@@ -136,6 +137,7 @@ export async function startConnectionProcess(opts: ConnectionProcessOptions): Pr
           const e = decodeDown(raw);
           if (!e) continue;
           if ('drop' in e) sockets.destroy(e.drop);
+          else if ('pull' in e) ordered.pull(id, e.pull, e.user, PULL_CMD);
           else deliver(e.d);
         }
       } catch {

@@ -13,12 +13,13 @@
 // announced again, and the connection layer ignores a second answer to a request. Clients stay
 // connected meanwhile: only the connection processes hold their sockets.
 import type Redis from 'ioredis';
-import type { Up } from '../connection/layer-messages';
+import type { Down, Up } from '../connection/layer-messages';
 import { LogicLayer, type SessionDirectory } from '../logic/logic-layer';
 import { SessionTable } from '../logic/sessions';
-import type { ProtocolName } from '../protocol/messages';
+import { encodeMsgSend, PUSH, type ProtocolName } from '../protocol/messages';
+import { SimpleString } from '../wire';
 import { ClusterKeys } from './cluster-keys';
-import { decodeUps, encodeDown, type DownEnvelope } from './cluster-messages';
+import { decodeUps, encodeDown, PULL_CMD, type DownEnvelope } from './cluster-messages';
 import { DEFAULT_LEASE_MS } from './connection-process';
 import { QueueConsumer } from './redis-queue';
 import { RouteTable } from './redis-routes';
@@ -51,6 +52,8 @@ export interface RunningLogicProcess {
   /** What SIGKILL leaves behind, for tests: nothing more written, requests taken left unacknowledged. */
   crash(): void;
 }
+
+const OK = new SimpleString('OK');
 
 /** Attempts at one tick's replies before they are given up (their requests are then handled again by the stuck-entry check). */
 const WRITE_ATTEMPTS = 10;
@@ -206,7 +209,39 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
       );
     },
   };
-  logic = new LogicLayer(port, (gw, m) => outbox.down(gw, { d: m }), {
+  // Queue protocol: a logic process never pushes bodies itself, since another may be pushing on the
+  // same connection (its login read, or a message it stored) and their writes could cross (twice the
+  // same message, or a new one before the backlog). It tells the connection process to send a pull
+  // up instead; pulls run one at a time per connection, in order with its other requests.
+  const toGateway = (gw: number, m: Down) => {
+    if (opts.protocol === 'queue' && m.k === 'push' && m.items[0] === PUSH.msgSend && m.user !== undefined) outbox.down(gw, { pull: m.conn, user: m.user });
+    else outbox.down(gw, { d: m });
+  };
+  const pageSize = opts.pageSize ?? 100;
+  /** A pull: pushes what the List holds beyond what this connection was pushed, notes the newest, answers. */
+  const pull = (up: Extract<Up, { k: 'cmd' }>) => {
+    const { gw, conn, user, req } = up;
+    const answer = () => outbox.down(gw, { d: { k: 'reply', conn, req, reply: OK } });
+    const end = work.begin();
+    routes.pushed(user, gw, conn).then(
+      (after) => end(() => {
+        if (after === null) return answer(); // the connection closed: nothing to push
+        port.exec({ op: 'range', mode: 'queue', user, after, limit: Number.MAX_SAFE_INTEGER }, (r) => {
+          const fresh = r.msgs.filter((m) => m.id > after);
+          for (let i = 0; i < fresh.length; i += pageSize) {
+            outbox.down(gw, { d: { k: 'push', conn, user, items: encodeMsgSend(fresh.slice(i, i + pageSize)) } });
+          }
+          // Written before the answer goes out, so the next pull of this connection reads it.
+          if (fresh.length > 0) step(routes.setPushed(user, gw, conn, fresh[fresh.length - 1].id));
+          answer();
+        });
+      }),
+      () => end(undefined, true), // handled again
+    );
+  };
+  const isPull = (up: Up): up is Extract<Up, { k: 'cmd' }> => up.k === 'cmd' && up.req < 0 && up.args[0] === PULL_CMD;
+
+  logic = new LogicLayer(port, toGateway, {
     protocol: opts.protocol, secret: opts.secret, pageSize: opts.pageSize, directory,
   });
 
@@ -227,7 +262,7 @@ export async function startLogicProcess(opts: LogicProcessOptions): Promise<Runn
           // In order: their store operations go out in this order on one connection, and take effect so.
           const entry = { id: e.id, left: batch.length, ok: true };
           for (const up of batch) entryOf.set(up, entry);
-          for (const up of batch) work.handle(up, () => logic.handle(up));
+          for (const up of batch) work.handle(up, () => (isPull(up) ? pull(up) : logic.handle(up)));
         }
       },
     );

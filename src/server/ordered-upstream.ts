@@ -20,6 +20,8 @@ export const MAX_BATCH = 64;
 
 export class OrderedUpstream {
   private readonly conns = new Map<number, ConnState>();
+  /** Requests of the connection process itself (PULL_CMD) are numbered -1, -2, ...: never a client's. */
+  private own = 0;
 
   constructor(private readonly forward: (batch: Up[]) => void) {}
 
@@ -45,6 +47,16 @@ export class OrderedUpstream {
     } else {
       c.queue.push(m);
     }
+  }
+
+  /**
+   * Sends a pull (PULL_CMD) up for `conn`, in order with its requests. One waiting is enough: it reads
+   * everything stored before it runs. Nothing for a connection that closed (or never logged in).
+   */
+  pull(gw: number, conn: number, user: string, cmd: string): void {
+    const c = this.conns.get(conn);
+    if (!c || c.queue.some((m) => m.k === 'closed' || (m.k === 'cmd' && m.req < 0))) return;
+    this.up({ k: 'cmd', gw, conn, req: -++this.own, user, args: [cmd] });
   }
 
   /** The logic layer answered request `req` of `conn` (a reply or a login verdict). */

@@ -26,6 +26,21 @@ export class RouteTable {
     return this.redis.hdel(this.keys.route(user), routeField(gw, conn));
   }
 
+  /**
+   * Queue protocol: the newest message id pushed on this connection (the route's value is `<gw>`, then
+   * `<gw>:<id>`); null when the route is gone (the connection closed).
+   */
+  async pushed(user: string, gw: number, conn: number): Promise<number | null> {
+    const v = await this.redis.hget(this.keys.route(user), routeField(gw, conn));
+    if (v === null) return null;
+    const i = v.indexOf(':');
+    return i < 0 ? 0 : Number(v.slice(i + 1)) || 0;
+  }
+
+  setPushed(user: string, gw: number, conn: number, id: number): Promise<unknown> {
+    return this.redis.hset(this.keys.route(user), routeField(gw, conn), `${gw}:${id}`);
+  }
+
   /** A route found to lead nowhere: dropped, and counted. */
   async repair(user: string, gw: number, conn: number): Promise<void> {
     this.repaired += Number(await this.redis.hdel(this.keys.route(user), routeField(gw, conn)));

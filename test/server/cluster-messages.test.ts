@@ -31,6 +31,9 @@ describe('cluster messages', () => {
       expect(decodeDown(encodeDown({ d }))).toEqual({ d });
     }
     expect(decodeDown(encodeDown({ drop: 9 }))).toEqual({ drop: 9 });
+    expect(decodeDown(encodeDown({ pull: 4, user: 'bob' }))).toEqual({ pull: 4, user: 'bob' });
+    expect(decodeDown('{"pull":"4","user":"bob"}')).toBeNull();
+    expect(decodeDown('{"pull":4}')).toBeNull();
     const up = { k: 'cmd' as const, gw: 2, conn: 5, req: 1, user: 'alice', args: ['send', 'bob', 'c-1', 'a "quoted"\r\n body'] };
     const batch = [up, { ...up, req: 2 }, { k: 'closed' as const, gw: 2, conn: 5, user: 'alice' }];
     expect(decodeUps(encodeUps(batch))).toEqual(batch);

@@ -68,4 +68,28 @@ describe('OrderedUpstream', () => {
     o.up(closed(3)); // nothing under way: at once
     expect(sent).toEqual([['1:0'], ['1:closed'], ['3:closed']]);
   });
+
+  it('a pull goes up in order with the connection\'s requests, numbered below zero; one waiting is enough; none for a closed connection', () => {
+    const ups: Up[][] = [];
+    const o = new OrderedUpstream((b) => ups.push(b));
+    const tagged = () => ups.map((b) => b.map(tag));
+    o.pull(1, 1, 'u', 'pull'); // conn 1 never sent anything: not logged in here, nothing to pull
+    expect(ups).toEqual([]);
+    o.up(cmd(1, 0));
+    o.pull(1, 1, 'u', 'pull');
+    o.pull(1, 1, 'u', 'pull'); // a pull is waiting already: it will read this one's messages too
+    o.up(cmd(1, 1));
+    expect(tagged()).toEqual([['1:0']]);
+    o.answered(1, 0);
+    expect(tagged()).toEqual([['1:0'], ['1:-1', '1:1']]);
+    expect(ups[1][0]).toEqual({ k: 'cmd', gw: 1, conn: 1, req: -1, user: 'u', args: ['pull'] });
+    o.pull(1, 1, 'u', 'pull'); // the one up is under way: a new one waits behind it
+    o.answered(1, -1);
+    o.answered(1, 1);
+    expect(tagged()).toEqual([['1:0'], ['1:-1', '1:1'], ['1:-2']]);
+    o.up(closed(1));
+    o.pull(1, 1, 'u', 'pull'); // closing: nothing more goes up
+    o.answered(1, -2);
+    expect(tagged()).toEqual([['1:0'], ['1:-1', '1:1'], ['1:-2'], ['1:closed']]);
+  });
 });

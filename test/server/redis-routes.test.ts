@@ -73,4 +73,18 @@ describe('a connection process and its stale routes', () => {
     expect(await shared.admin.exists(keys.gwAlive(again.id))).toBe(1);
     await again.close();
   });
+
+  it('queue protocol: remembers the newest id pushed on each connection in its route; nothing for a closed one', async () => {
+    const keys = new ClusterKeys(`r${++n}:`);
+    const routes = new RouteTable(shared.admin, keys);
+    await shared.admin.set(keys.gwAlive(3), 'x');
+    await routes.add('bob', 3, 1);
+    expect(await routes.pushed('bob', 3, 1)).toBe(0);
+    await routes.setPushed('bob', 3, 1, 42);
+    expect(await routes.pushed('bob', 3, 1)).toBe(42);
+    expect(await routes.lookup('bob')).toEqual([{ gw: 3, conn: 1 }]); // still a route like any other
+    expect(await routes.pushed('bob', 3, 2)).toBeNull();
+    await routes.remove('bob', 3, 1);
+    expect(await routes.pushed('bob', 3, 1)).toBeNull();
+  });
 });
