@@ -11,6 +11,9 @@ import type { Harness } from './harness';
 
 export const CONVERSATION_CLIENT = {
   reconnect: 'never', // the script reconnects explicitly, so both runtimes do it at the same step
+  // one fixed incarnation: both runtimes give the same cmids (<device>-c1-<n>), so their deliveries
+  // compare message by message (each run is one incarnation against a fresh server)
+  incarnation: 'c1',
   queue: { ackEvery: 3 },
 } as const;
 

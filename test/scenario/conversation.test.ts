@@ -7,7 +7,7 @@ describe('conversation scenario (simulator)', () => {
     const r = await runScenario('conversation', { protocol: 'versioned', seed: 1 });
     expect(r.runs[0].metrics.delivery).toMatchObject({ sent: 14, acked: 14, unique: 14, duplicates: 0, lost: 0, outOfOrder: 0 });
     expect(r.runs[0].world.ledger.receivedBy('bob')).toEqual(
-      Array.from({ length: 10 }, (_, i) => `alice/alice-d1-${i + 1}`),
+      Array.from({ length: 10 }, (_, i) => `alice/alice-d1-c1-${i + 1}`),
     );
   });
 
@@ -17,8 +17,8 @@ describe('conversation scenario (simulator)', () => {
     // bob acks every 3: messages 4 and 5 were applied but not acknowledged when he dropped
     expect(r.runs[0].metrics.delivery.duplicates).toBe(2);
     const bob = r.runs[0].world.client('bob');
-    expect(r.runs[0].world.ledger.timesApplied(bob.device, 'alice', 'alice-d1-4')).toBe(2);
-    expect(r.runs[0].world.ledger.timesApplied(bob.device, 'alice', 'alice-d1-3')).toBe(1);
+    expect(r.runs[0].world.ledger.timesApplied(bob.device, 'alice', 'alice-d1-c1-4')).toBe(2);
+    expect(r.runs[0].world.ledger.timesApplied(bob.device, 'alice', 'alice-d1-c1-3')).toBe(1);
   });
 
   it('frames follow the deck: msg-psh / msg-sync / msg-fin versus msg-send / msg-recv', async () => {
