@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toSvg } from '../../src/viz/render';
-import { barChart, cdfChart, ecdf, lineChart, sequenceDiagram } from '../../src/viz/specs';
+import { barChart, cdfChart, ecdf, lineChart, modelVsSimChart, sequenceDiagram } from '../../src/viz/specs';
 import type { SequenceArrow } from '../../src/viz/specs';
 import { tableHtml } from '../../src/viz/display';
 
@@ -119,5 +119,70 @@ describe('tableHtml', () => {
     expect(html).toContain('1235');
     expect(html).toContain('a &quot;c&quot;');
     expect(html.match(/<th /g)).toHaveLength(3); // name, v, other
+  });
+});
+
+describe('log scales never get values ≤ 0', () => {
+  // vega draws NaN coordinates for them (an empty chart) and warns into the notebook's stderr.
+  async function renderQuietly(spec: object): Promise<{ svg: string; warnings: string[] }> {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => { warnings.push(a.join(' ')); });
+    try {
+      return { svg: await toSvg(spec), warnings };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  // every `scale` object of type log that sets `zero` (vega-lite warns that it drops it)
+  const logScalesWithZero = (o: any): unknown[] =>
+    o && typeof o === 'object'
+      ? [...(o.type === 'log' && 'zero' in o ? [o] : []), ...Object.values(o).flatMap(logScalesWithZero)]
+      : [];
+  const yOf = (spec: any, field = 'y') => spec.data.values.map((v: any) => v[field]);
+
+  it('lineChart drops them, says so, and the SVG has no NaN nor warnings', async () => {
+    const pts = [{ x: 1, y: 0 }, { x: 2, y: 0.5 }, { x: 3, y: 4 }, { x: 4, y: -1 }];
+    const spec = lineChart(pts, { title: 'w', xTitle: 'x', yTitle: 'y', yScale: 'log' }) as any;
+    expect(yOf(spec)).toEqual([0.5, 4]);
+    expect(spec.title.subtitle.join(' ')).toMatch(/2 points ≤ 0 not drawn/);
+    expect(logScalesWithZero(spec)).toEqual([]);
+    const { svg, warnings } = await renderQuietly(spec);
+    expect(svg).not.toContain('NaN');
+    expect(warnings).toEqual([]);
+    // linear: all kept, no note
+    const lin = lineChart(pts, { title: 'w', xTitle: 'x', yTitle: 'y' }) as any;
+    expect(yOf(lin)).toHaveLength(4);
+    expect(lin.title).toBe('w');
+  });
+
+  it('barChart and cdfChart too', async () => {
+    const bar = barChart([{ category: 'a', value: 0 }, { category: 'b', value: 3 }], { xTitle: 'c', yTitle: 'v', yScale: 'log' }) as any;
+    expect(yOf(bar, 'value')).toEqual([3]);
+    const cdf = cdfChart([0, 1, 2, 3].map((value) => ({ series: 's', value })), { xTitle: 'v', xScale: 'log' }) as any;
+    expect(cdf.data.values.every((v: any) => v.value > 0)).toBe(true);
+    expect(cdf.data.values.at(-1).p).toBe(1); // fractions are of the whole sample
+    for (const s of [bar, cdf]) {
+      const { svg, warnings } = await renderQuietly(s);
+      expect(svg).not.toContain('NaN');
+      expect(warnings).toEqual([]);
+    }
+  });
+
+  it('modelVsSimChart: a zero mean wait (c = 32 at ρ = 0.3) and error bars down to 0', async () => {
+    const model = [0.3, 0.5].map((x) => ({ x, y: x ** 8, series: 'c = 32' }));
+    const sim = [
+      { x: 0.3, y: 0, lo: 0, hi: 0, series: 'c = 32' },
+      { x: 0.5, y: 0.004, lo: 0, hi: 0.01, series: 'c = 32' },
+    ];
+    const spec = modelVsSimChart(model, sim, { title: 'Wq', xTitle: 'ρ', yTitle: 'wait', yScale: 'log' }) as any;
+    expect(spec.layer[2].data.values.map((v: any) => v.x)).toEqual([0.5]);
+    const bar = spec.layer[1].data.values[0];
+    expect(bar.lo).toBeGreaterThan(0);
+    expect(bar.lo).toBeLessThanOrEqual(0.004);
+    expect(spec.title.subtitle.join(' ')).toMatch(/1 simulated point ≤ 0 not drawn.*1 bar reaching 0/);
+    expect(logScalesWithZero(spec)).toEqual([]);
+    const { svg, warnings } = await renderQuietly(spec);
+    expect(svg).not.toContain('NaN');
+    expect(warnings).toEqual([]);
   });
 });
