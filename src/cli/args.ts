@@ -65,6 +65,24 @@ export function helpText(usage: string, about: string, specs: readonly OptionSpe
   return lines.join('\n');
 }
 
+/**
+ * A count given on the command line (--messages, --clients, ...): a whole number, at least `min` (1
+ * unless said) and at most `max`; anything else is a usage error naming the option and the value.
+ */
+export function positiveInt(value: unknown, flag: string, { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in ${min}..${max}`;
+  throw new UsageError(`${flag} takes ${range}, got ${String(value)}`);
+}
+
+/** A positive amount (a gap in ms, a rate): a finite number > 0; anything else is a usage error. */
+export function positiveNumber(value: unknown, flag: string, unit: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (Number.isFinite(n) && n > 0) return n;
+  throw new UsageError(`${flag} takes ${unit} > 0, got ${String(value)}`);
+}
+
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${what} must be one of ${allowed.join(', ')}; got '${String(value)}'`);

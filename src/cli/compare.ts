@@ -3,7 +3,7 @@ import { PROTOCOLS } from '../protocol/messages';
 import { COMPARE_MOBILITY, COMPARE_PROFILES, compareProtocols, compareTable } from '../sim/compare';
 import { PATTERNS } from '../sim/network/mobility';
 import { simVsReal, simVsRealTable, type SimVsReal } from '../server/load-compare';
-import { UsageError, helpText, mobilityArg, oneOf, parseArgs, type OptionSpec } from './args';
+import { UsageError, helpText, mobilityArg, oneOf, parseArgs, positiveInt, positiveNumber, type OptionSpec } from './args';
 import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
@@ -53,13 +53,13 @@ export async function compareCommand(argv: string[]): Promise<number> {
   for (const o of ['profile', 'protocol', 'port']) {
     if (opts[o] !== undefined) throw new UsageError(`--${o} goes with --real${o === 'profile' ? ' (the simulated comparison takes --profiles a,b,...)' : ''}`);
   }
-  opts.messages ??= 1000;
-  opts.gap ??= 2000;
+  const messages = positiveInt(opts.messages ?? 1000, '--messages');
+  const gap = positiveNumber(opts.gap ?? 2000, '--gap', 'ms');
   const mobility = mobilityArg(opts.mobility ?? COMPARE_MOBILITY.join(','));
   const profiles = String(opts.profiles ?? COMPARE_PROFILES.join(',')).split(',').map((x) => x.trim()).filter((x) => x);
   const t0 = process.hrtime.bigint();
   const rows = compareProtocols({
-    profiles, protocols: [...PROTOCOLS], messages: Number(opts.messages), meanGapMs: Number(opts.gap),
+    profiles, protocols: [...PROTOCOLS], messages, meanGapMs: gap,
     seed: String(opts.seed), mobility,
     onRun: (r, done, total) => process.stderr.write(`  [${done}/${total}] ${r.profile} ${r.protocol}: ${r.metrics.delivery.unique} delivered, ${r.events} events\n`),
   });
@@ -78,10 +78,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
 async function compareReal(opts: Record<string, string | number | boolean | undefined>): Promise<number> {
   const protocol = oneOf(opts.protocol ?? 'both', [...PROTOCOLS, 'both'], '--protocol');
   const protocols = protocol === 'both' ? [...PROTOCOLS] : [protocol];
-  const messages = Number(opts.messages ?? 100);
-  const gap = Number(opts.gap ?? 50);
-  if (!(Number.isInteger(messages) && messages > 0 && messages <= 100_000)) throw new UsageError(`--messages takes an integer in 1..100000, got ${opts.messages}`);
-  if (!(gap > 0)) throw new UsageError(`--gap takes ms > 0, got ${opts.gap}`);
+  const messages = positiveInt(opts.messages ?? 100, '--messages', { max: 100_000 });
+  const gap = positiveNumber(opts.gap ?? 50, '--gap', 'ms');
   if (opts.port !== undefined && protocols.length > 1) throw new UsageError('--port serves one protocol: give --protocol queue or --protocol versioned with it');
   const profile = profileArg(String(opts.profile ?? '3g'));
   const mobility = mobilityArg(opts.mobility ?? 'none');

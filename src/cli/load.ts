@@ -5,7 +5,7 @@ import { runLoad, type LoadProgress, type LoadResult } from '../server/load';
 import { profileName } from '../server/proxy/index';
 import { PROFILES } from '../sim/network/profiles';
 import { PATTERNS } from '../sim/network/mobility';
-import { UsageError, helpText, mobilityArg, oneOf, parseArgs, type OptionSpec } from './args';
+import { UsageError, helpText, mobilityArg, oneOf, parseArgs, positiveInt, positiveNumber, type OptionSpec } from './args';
 import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
@@ -52,12 +52,12 @@ export async function loadCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const protocol = oneOf(opts.protocol, PROTOCOLS, '--protocol');
-  const clients = Number(opts.clients);
-  if (!(Number.isInteger(clients) && clients >= 2)) throw new UsageError(`--clients takes an integer >= 2, got ${opts.clients}`);
-  const duration = Number(opts.duration);
-  if (!(duration > 0 && duration <= 3600)) throw new UsageError(`--duration takes seconds in (0, 3600], got ${opts.duration}`);
-  const rate = Number(opts.rate);
-  if (!(rate > 0)) throw new UsageError(`--rate takes messages per second > 0, got ${opts.rate}`);
+  const clients = positiveInt(opts.clients, '--clients', { min: 2 }); // each client sends to the next
+  const duration = positiveNumber(opts.duration, '--duration', 'seconds');
+  if (duration > 3600) throw new UsageError(`--duration takes seconds in (0, 3600], got ${opts.duration}`);
+  const rate = positiveNumber(opts.rate, '--rate', 'messages per second');
+  const body = positiveInt(opts.body, '--body');
+  const drain = positiveNumber(opts.drain, '--drain', 'seconds');
   const profile = String(opts.profile) === 'direct' ? undefined : profileArg(String(opts.profile));
   const natIdle = opts['nat-idle'] === undefined ? undefined : Number(opts['nat-idle']);
   if (natIdle !== undefined && !(natIdle > 0)) throw new UsageError(`--nat-idle takes seconds > 0, got ${opts['nat-idle']}`);
@@ -67,7 +67,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const r = await runLoad({
     clients, durationMs: duration * 1000, protocol, port: opts.port === undefined ? undefined : Number(opts.port), profile,
     mobility: mobilityArg(opts.mobility), natIdleUs: natIdle === undefined ? undefined : Math.round(natIdle * 1e6), rate,
-    bodyBytes: Number(opts.body), seed: String(opts.seed), drainMs: Number(opts.drain) * 1000,
+    bodyBytes: body, seed: String(opts.seed), drainMs: drain * 1000,
     onProgress: (p) => err(progressLine(p)), proxyLog: opts['proxy-log'] ? err : undefined,
   });
   if (opts.json) {

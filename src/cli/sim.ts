@@ -3,7 +3,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { PROTOCOLS, type ProtocolName } from '../protocol/messages';
 import { PROFILES, resolveProfile, type LinkProfile } from '../sim/network/profiles';
 import { DEFAULT_SCENARIO, SCENARIOS, runScenario, type ScenarioResult } from '../sim/scenarios';
-import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';
+import { UsageError, helpText, oneOf, parseArgs, positiveInt, type OptionSpec } from './args';
 import { formatResult, resultJson } from './format';
 
 const SPECS: OptionSpec[] = [
@@ -35,16 +35,20 @@ export async function simCommand(argv: string[]): Promise<number> {
     process.stdout.write(SIM_HELP);
     return 0;
   }
+  // Everything is checked before anything runs: a bad value never follows a "running ..." line.
+  const scenario = oneOf(String(opts.scenario), Object.keys(SCENARIOS), '--scenario');
   const which = oneOf(opts.protocol, ['queue', 'versioned', 'both'] as const, '--protocol');
-  const once = which === 'both' && SCENARIOS[String(opts.scenario)]?.protocolIndependent;
+  const messages = opts.messages === undefined ? undefined : positiveInt(opts.messages, '--messages');
+  const profile = opts.profile ? profileArg(String(opts.profile)) : undefined;
+  const once = which === 'both' && SCENARIOS[scenario].protocolIndependent;
   const protocols: ProtocolName[] = once ? ['versioned'] : which === 'both' ? [...PROTOCOLS] : [which];
   const results: ScenarioResult[] = [];
   for (const protocol of protocols) {
     const file = opts.trace ? (protocols.length > 1 ? addSuffix(String(opts.trace), protocol) : String(opts.trace)) : null;
     const out = file ? createWriteStream(file) : null;
-    if (!opts.json) process.stderr.write(`running ${opts.scenario} (${protocol})...\n`);
-    const r = await runScenario(String(opts.scenario), {
-      protocol, seed: String(opts.seed), profile: opts.profile ? profileArg(String(opts.profile)) : undefined, messages: opts.messages as number | undefined,
+    if (!opts.json) process.stderr.write(`running ${scenario} (${protocol})...\n`);
+    const r = await runScenario(scenario, {
+      protocol, seed: String(opts.seed), profile, messages,
       traceSink: out ? (l) => out.write(l + '\n') : undefined,
     });
     if (out) await new Promise((res) => out.end(res));
