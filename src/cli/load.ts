@@ -1,7 +1,7 @@
 // `imsim load`: N real clients with the simulator's traffic model, through the chaos proxy when a
 // profile is given, against `imsim serve`; the simulator's delivery ledger and metrics at the end.
 import { PROTOCOLS } from '../protocol/messages';
-import { runLoad, type LoadProgress, type LoadResult } from '../server/load';
+import { USERS_PREFIX, newRunPrefix, runLoad, userName, type LoadProgress, type LoadResult } from '../server/load';
 import { profileName } from '../server/proxy/index';
 import { PROFILES } from '../sim/network/profiles';
 import { PATTERNS } from '../sim/network/mobility';
@@ -9,7 +9,8 @@ import { UsageError, helpText, mobilityArg, oneOf, parseArgs, positiveInt, posit
 import { profileArg } from './sim';
 
 const SPECS: OptionSpec[] = [
-  { name: 'clients', kind: 'number', help: 'real clients (each logs in as u1, u2, ... and sends to the next)', default: 100 },
+  { name: 'clients', kind: 'number', help: 'real clients (each logs in as <prefix>-u1, <prefix>-u2, ... and sends to the next)', default: 100 },
+  { name: 'users-prefix', kind: 'string', help: "the users' prefix (default: a new random one each run, e.g. r7k2, so runs against one server never share mailboxes; '' for plain u1, u2, ...)" },
   { name: 'duration', kind: 'number', help: 'seconds the clients send', default: 10 },
   { name: 'profile', kind: 'string', help: `each client's link through an in-process chaos proxy: ${Object.keys(PROFILES).join(', ')}, a JSON file, or direct`, default: 'direct' },
   { name: 'port', kind: 'number', help: 'a running imsim serve on 127.0.0.1 (default: start one here, embedded store)' },
@@ -61,13 +62,16 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const profile = String(opts.profile) === 'direct' ? undefined : profileArg(String(opts.profile));
   const natIdle = opts['nat-idle'] === undefined ? undefined : Number(opts['nat-idle']);
   if (natIdle !== undefined && !(natIdle > 0)) throw new UsageError(`--nat-idle takes seconds > 0, got ${opts['nat-idle']}`);
+  const usersPrefix = opts['users-prefix'] === undefined ? newRunPrefix() : String(opts['users-prefix']);
+  if (!USERS_PREFIX.test(usersPrefix)) throw new UsageError(`--users-prefix takes letters, digits, '_' and '.', got '${usersPrefix}'`);
   const err = (l: string) => process.stderr.write(l + '\n');
   err(`imsim load: ${clients} clients, ${protocol} protocol, ${profile === undefined ? 'direct' : `through the '${profileName(profile)}' link`}, ` +
-    `${rate} msg/s each for ${duration} s${opts.port === undefined ? ', against a server started here' : `, against 127.0.0.1:${opts.port}`}`);
+    `${rate} msg/s each for ${duration} s${opts.port === undefined ? ', against a server started here' : `, against 127.0.0.1:${opts.port}`}; ` +
+    `users ${userName(0, clients, usersPrefix)}..${userName(clients - 1, clients, usersPrefix)}`);
   const r = await runLoad({
     clients, durationMs: duration * 1000, protocol, port: opts.port === undefined ? undefined : Number(opts.port), profile,
     mobility: mobilityArg(opts.mobility), natIdleUs: natIdle === undefined ? undefined : Math.round(natIdle * 1e6), rate,
-    bodyBytes: body, seed: String(opts.seed), drainMs: drain * 1000,
+    bodyBytes: body, seed: String(opts.seed), drainMs: drain * 1000, usersPrefix,
     onProgress: (p) => err(progressLine(p)), proxyLog: opts['proxy-log'] ? err : undefined,
   });
   if (opts.json) {
@@ -104,7 +108,7 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 export function formatLoad(r: LoadResult): string {
   const d = r.delivery, m = r.metrics;
   const lines = [
-    `imsim load · ${r.clients} clients · ${r.protocol} · link ${r.profile} · server ${r.server} · seed ${r.seed}`,
+    `imsim load · ${r.clients} clients${r.usersPrefix ? ` (${r.usersPrefix}-u…)` : ''} · ${r.protocol} · link ${r.profile} · server ${r.server} · seed ${r.seed}`,
     `  delivery: ${d.sent} sent, ${d.acked} stored, ${d.unique} delivered, ${d.duplicates} applied twice, ${d.lost} lost, ${d.outOfOrder} out of order` +
       `${d.pending ? `, ${d.pending} still under way` : ''}${r.complete ? '' : '  (NOT complete when the drain limit ran out)'}`,
     `  latency:  p50 ${f1(d.latencyP50Ms)} ms, p95 ${f1(d.latencyP95Ms)} ms, p99 ${f1(d.latencyP99Ms)} ms (send to screen)`,
@@ -113,6 +117,9 @@ export function formatLoad(r: LoadResult): string {
       `, ${m.reconnects} reconnects`,
     `  time:     logins ${(r.connectMs / 1000).toFixed(1)} s, sending ${(r.sendMs / 1000).toFixed(1)} s, draining ${(r.drainMs / 1000).toFixed(1)} s; ${Math.round(r.deliveredPerSec)} msg/s delivered`,
   ];
+  if (r.ignoredDeliveries) {
+    lines.push(`  ignored:  ${r.ignoredDeliveries} deliveries of messages this run did not send (an earlier run's, still in these users' mailboxes)`);
+  }
   if (r.proxy) lines.push(`  proxy:    ${r.proxy.accepted} connections, ${r.proxy.reset} reset, ${r.proxy.failed} failed to connect`);
   return lines.join('\n') + '\n';
 }

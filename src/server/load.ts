@@ -5,6 +5,7 @@
 // and metrics (RealRun is a MetricsSource like the World), so a real run and a simulated one print
 // the same table. Bounded: it sends for the duration, waits for delivery up to a drain limit, and
 // stops everything it started.
+import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { ImClient, type ClientObserver, type ClientOptions } from '../protocol/client';
 import type { ProtocolName } from '../protocol/messages';
@@ -70,7 +71,8 @@ export interface RealRunOptions {
 
 /** A run of real clients, recorded the way the simulator records a World. */
 export class RealRun implements MetricsSource {
-  readonly ledger = new Ledger();
+  /** Judges only this run's messages: a server's mailboxes may still hold an earlier run's (counted in ledger.ignored). */
+  readonly ledger = new Ledger({ onlySent: true });
   readonly frames: FrameRecord[] = [];
   readonly clients = new Map<string, ImClient>();
   readonly links = new Map<string, ProxyDevice>();
@@ -183,6 +185,11 @@ export interface LoadOptions {
   rate?: number;
   bodyBytes?: number;
   seed?: string | number;
+  /**
+   * The run's users are `<prefix>-u1`, `<prefix>-u2`, ... (plain u1, u2, ... with ''), so a second run
+   * against the same server does not log in to mailboxes an earlier run filled. Default: newRunPrefix().
+   */
+  usersPrefix?: string;
   /** After the sending period, wait at most this long for delivery, ms. */
   drainMs?: number;
   /** Wait at most this long for every client to log in before sending, ms. */
@@ -211,6 +218,10 @@ export interface LoadResult {
   profile: string;
   server: string;
   seed: string;
+  /** The users' prefix (`<prefix>-u1`, ...; '' for plain u1, ...). */
+  usersPrefix: string;
+  /** Deliveries of messages this run did not send (an earlier run's, still in a mailbox): left out of the ledger. */
+  ignoredDeliveries: number;
   /** Every message delivered and every client idle by the end. */
   complete: boolean;
   delivery: DeliverySummary;
@@ -227,13 +238,24 @@ export interface LoadResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const userName = (i: number, n: number): string => `u${String(i + 1).padStart(String(n).length, '0')}`;
+export const userName = (i: number, n: number, prefix = ''): string =>
+  `${prefix ? `${prefix}-` : ''}u${String(i + 1).padStart(String(n).length, '0')}`;
+
+/** A short random prefix for a load run's user names ('r' and three base-36 characters, e.g. r7k2). */
+export function newRunPrefix(): string {
+  return `r${randomInt(36 ** 3).toString(36).padStart(3, '0')}`;
+}
+
+/** What a user-name prefix may hold: it becomes part of user names on the wire and in tokens. */
+export const USERS_PREFIX = /^[A-Za-z0-9_.]*$/;
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!(Number.isInteger(o.clients) && o.clients >= 2)) throw new Error(`--clients must be an integer >= 2 (each client sends to the next), got ${o.clients}`);
   if (!(o.durationMs > 0)) throw new Error(`--duration must be > 0, got ${o.durationMs}`);
   const protocol = o.protocol ?? 'versioned';
   const seed = String(o.seed ?? 1);
+  const prefix = o.usersPrefix ?? newRunPrefix();
+  if (!USERS_PREFIX.test(prefix)) throw new Error(`--users-prefix takes letters, digits, '_' and '.', got '${prefix}'`);
   let own: RunningServer | null = null;
   if (o.port === undefined) own = await startServer({ protocol, port: 0 });
   const server = { host: o.host ?? '127.0.0.1', port: own ? own.port : o.port! };
@@ -241,7 +263,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const report = progressReporter(run, o);
   try {
     const n = o.clients;
-    const users = Array.from({ length: n }, (_, i) => userName(i, n));
+    const users = Array.from({ length: n }, (_, i) => userName(i, n, prefix));
     const link: DeviceSetup = { profile: o.profile, mobility: o.mobility, natIdleUs: o.natIdleUs };
     const tConnect = Date.now();
     for (const u of users) run.add(u, link);
@@ -259,7 +281,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const plan: Planned[] = [];
     users.forEach((u, i) => {
       const expected = Math.ceil(rate * (durUs / 1e6));
-      const sends = poissonSends(makeRng(`${seed}/workload/${u}`), expected * 2 + 10, 1000 / rate, o.bodyBytes ?? 40);
+      const sends = poissonSends(makeRng(`${seed}/workload/${userName(i, n)}`), // the same send times whatever the prefix
+        expected * 2 + 10, 1000 / rate, o.bodyBytes ?? 40);
       for (const s of sends) if (s.atUs <= durUs) plan.push({ ...s, from: u, to: users[(i + 1) % n] });
     });
     const sendMs = await play(run, plan, () => report('sending'), durUs);
@@ -270,6 +293,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const metrics = run.metrics();
     return {
       clients: n, protocol, profile: profileName(o.profile), server: `${server.host}:${server.port}${own ? ' (started by imsim load)' : ''}`, seed,
+      usersPrefix: prefix, ignoredDeliveries: run.ledger.ignored,
       complete: run.settled, delivery: metrics.delivery, metrics, connectMs, sendMs, drainMs,
       deliveredPerSec: run.delivered / ((sendMs + drainMs) / 1000),
       latenciesMs: run.ledger.latencies.map((us) => us / 1000),

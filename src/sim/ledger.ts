@@ -27,7 +27,18 @@ export interface DeliverySummary extends DeliveryCounts {
 
 interface SentRecord { to: string; acked: boolean; appliedOn: number; at: number }
 
+export interface LedgerOptions {
+  /**
+   * Judge only messages this ledger saw sent: a delivery of any other (an earlier run's, still in a
+   * mailbox of a shared server) is counted in `ignored` and otherwise left out. For real runs; in a
+   * simulated world every message is sent through its ledger.
+   */
+  onlySent?: boolean;
+}
+
 export class Ledger {
+  /** Deliveries of messages this ledger never saw sent, left out (only with `onlySent`). */
+  ignored = 0;
   private readonly sentMsgs = new Map<string, SentRecord>();
   private readonly applied = new Map<string, number>(); // `${device}\n${key}` -> count
   private readonly lastSeq = new Map<string, number>(); // `${device}\n${senderDevice}` -> highest cmid number
@@ -38,6 +49,8 @@ export class Ledger {
   private gone = 0;
   /** Send-to-screen latency (µs) of each message's first application on each device. */
   readonly latencies: number[] = [];
+
+  constructor(private readonly opts: LedgerOptions = {}) {}
 
   sent(from: string, to: string, cmid: string, at = 0): void {
     this.sentMsgs.set(msgKey(from, cmid), { to, acked: false, appliedOn: 0, at });
@@ -55,6 +68,10 @@ export class Ledger {
 
   apply(t: number, user: string, device: string, m: StoredMsg): void {
     const key = msgKey(m.from, m.cmid);
+    if (this.opts.onlySent && !this.sentMsgs.has(key)) {
+      this.ignored++;
+      return;
+    }
     const slot = `${device}\n${key}`;
     const n = (this.applied.get(slot) ?? 0) + 1;
     this.applied.set(slot, n);

@@ -123,6 +123,34 @@ describe('imsim load', () => {
     expect(await refused(port)).toBe(true);
   });
 
+  it('two runs against one server: both lose nothing and apply nothing twice (each run has its own users)', async () => {
+    const server = await serve('versioned');
+    const opts = { clients: 6, durationMs: 600, rate: 10, protocol: 'versioned' as const, port: server.port, seed: 3, drainMs: 10_000 };
+    const first = await runLoad(opts);
+    const second = await runLoad(opts);
+    expect(first.usersPrefix).toMatch(/^r[0-9a-z]{3}$/);
+    expect(second.usersPrefix).not.toBe(first.usersPrefix);
+    for (const r of [first, second]) {
+      expect(r.complete).toBe(true);
+      expect(r.delivery.sent).toBeGreaterThan(10);
+      expect(r.delivery).toMatchObject({ lost: 0, duplicates: 0, pending: 0, unique: r.delivery.sent });
+      expect(r.ignoredDeliveries).toBe(0);
+    }
+  });
+
+  it('the same users twice (--users-prefix fixed): the earlier run\'s messages are ignored and counted, nothing is lost', async () => {
+    const server = await serve('versioned');
+    const opts = { clients: 4, durationMs: 500, rate: 10, protocol: 'versioned' as const, port: server.port, seed: 5, drainMs: 10_000, usersPrefix: 'same' };
+    const first = await runLoad(opts);
+    const second = await runLoad(opts);
+    expect(first.ignoredDeliveries).toBe(0);
+    // The versioned clients sync bob's mailbox from cursor 0: every message of the first run comes again.
+    expect(second.ignoredDeliveries).toBe(first.delivery.sent);
+    expect(second.complete).toBe(true);
+    expect(second.delivery).toMatchObject({ lost: 0, duplicates: 0, pending: 0, unique: second.delivery.sent });
+    await expect(runLoad({ ...opts, usersPrefix: 'no spaces' })).rejects.toThrow(/--users-prefix takes letters/);
+  });
+
   it('says what to do when the server is not there', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = net.createServer();

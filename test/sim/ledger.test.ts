@@ -31,4 +31,20 @@ describe('Ledger', () => {
     l.sent('alice', 'bob', 'a-1');
     expect(l.summary()).toMatchObject({ lost: 0, pending: 1 });
   });
+
+  it('onlySent: deliveries of messages it never saw sent are counted as ignored and judged nowhere', () => {
+    const l = new Ledger({ onlySent: true });
+    l.sent('alice', 'bob', 'a-1');
+    l.acked('alice', 'a-1');
+    l.apply(1, 'bob', 'bob-d1', msg(1, 'old-1')); // an earlier run's, still in bob's mailbox
+    l.apply(2, 'bob', 'bob-d1', msg(1, 'old-1'));
+    l.apply(3, 'bob', 'bob-d1', msg(2, 'a-1'));
+    expect(l.ignored).toBe(2);
+    expect(l.timesApplied('bob-d1', 'alice', 'old-1')).toBe(0);
+    expect(l.summary()).toMatchObject({ sent: 1, acked: 1, applied: 1, unique: 1, duplicates: 0, lost: 0 });
+    expect(l.receivedBy('bob')).toHaveLength(1);
+    const all = new Ledger(); // the default judges every delivery, as the simulator's worlds do
+    all.apply(1, 'bob', 'bob-d1', msg(1, 'old-1'));
+    expect([all.ignored, all.summary().unique]).toEqual([0, 1]);
+  });
 });
