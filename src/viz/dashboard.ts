@@ -4,6 +4,11 @@
 import type { TableRow, WindowComparison } from '../monitor';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/** Pixels per table row, labels and curves alike. */
+export const ROW_HEIGHT = 22;
+/** Parts of a row's band left empty above and below its curve. */
+const CURVE_TOP = 0.14;
+const CURVE_BOTTOM = 0.2;
 
 /** A compact number for a table cell: 12345 -> 12.3k, 0.25 -> 0.25. */
 export function shortNumber(v: number): string {
@@ -22,36 +27,46 @@ export function shortNumber(v: number): string {
 export function deckTableChart(rows: TableRow[], opts: { title?: string; width?: number; chinese?: boolean } = {}): object {
   const label = (r: TableRow) => `${r.n}. ${opts.chinese === false ? r.en : r.zh} (${r.name})`;
   const labels = rows.map(label);
-  const points = rows.flatMap((r) => r.history.map((v, i) => ({ row: label(r), ago: i - r.history.length + 1, v })));
   const values = rows.map((r) => ({ row: label(r), value: shortNumber(r.value) }));
-  const rowHeight = 22;
+  // All curves are drawn in ONE chart whose y axis counts rows: row i owns [i, i + 1], the same band of
+  // pixels as its label on the left (both charts are rows × ROW_HEIGHT tall), so a curve cannot drift away
+  // from its label however many rows there are. Each curve is scaled to its own range (0 .. its max) within
+  // the band, leaving a margin above and below.
+  const n = rows.length;
+  const points = rows.flatMap((r, i) => {
+    const lo = Math.min(0, ...r.history), hi = Math.max(0, ...r.history);
+    const frac = (v: number) => (hi > lo ? (v - lo) / (hi - lo) : 0);
+    return r.history.map((v, k) => ({
+      row: label(r), ago: k - r.history.length + 1, v,
+      top: i + 1 - CURVE_BOTTOM - (1 - CURVE_TOP - CURVE_BOTTOM) * frac(v), base: i + 1 - CURVE_BOTTOM,
+    }));
+  });
   const y = { field: 'row', type: 'nominal', sort: labels, title: null };
+  const heading = (text: string) => ({ text, fontSize: 11, anchor: 'start' });
   return {
     $schema: SCHEMA,
     ...(opts.title ? { title: opts.title } : {}),
     hconcat: [
       {
-        width: 250, height: rows.length * rowHeight, data: { values },
-        title: { text: 'metric · current value', fontSize: 11, anchor: 'start' },
+        width: 250, height: n * ROW_HEIGHT, data: { values },
+        title: heading('metric · current value'),
+        // point scale with padding 0.5: label i sits at the middle of [i, i + 1] rows
         layer: [
           { mark: { type: 'text', align: 'left', x: 0 }, encoding: { y: { ...y, axis: null }, text: { field: 'row' } } },
           { mark: { type: 'text', align: 'right', x: 250, fontWeight: 'bold' }, encoding: { y: { ...y, axis: null }, text: { field: 'value' } } },
         ],
       },
       {
-        width: opts.width ?? 300, height: rowHeight, data: { values: points },
-        facet: { row: { field: 'row', sort: labels, header: null } },
-        spacing: 0,
-        title: { text: 'history (per minute, now at the right)', fontSize: 11, anchor: 'start' },
-        spec: {
-          width: opts.width ?? 300, height: rowHeight - 4,
-          mark: { type: 'area', line: true, opacity: 0.3, interpolate: 'step-after' },
-          encoding: {
-            x: { field: 'ago', type: 'quantitative', axis: null, scale: { nice: false } },
-            y: { field: 'v', type: 'quantitative', axis: null, scale: { zero: true, nice: false } },
-          },
+        width: opts.width ?? 300, height: n * ROW_HEIGHT, data: { values: points },
+        title: heading('history (per minute, now at the right)'),
+        mark: { type: 'area', line: true, opacity: 0.3, interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'ago', type: 'quantitative', axis: null, scale: { nice: false } },
+          y: { field: 'top', type: 'quantitative', axis: null, scale: { domain: [0, Math.max(1, n)], reverse: true, nice: false, zero: false } },
+          y2: { field: 'base' },
+          detail: { field: 'row', type: 'nominal' },
+          tooltip: [{ field: 'row' }, { field: 'v', title: 'value' }],
         },
-        resolve: { scale: { y: 'independent' } },
       },
     ],
     config: { view: { stroke: null } },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE_US, Monitor } from '../../src/monitor';
-import { deckTableChart, shortNumber, vsYesterdayChart } from '../../src/viz/dashboard';
+import { ROW_HEIGHT, deckTableChart, shortNumber, vsYesterdayChart } from '../../src/viz/dashboard';
 import { toSvg } from '../../src/viz/render';
 
 function busyMonitor(): Monitor {
@@ -28,6 +28,45 @@ describe('dashboard charts', () => {
     const svg = await toSvg(spec);
     expect(svg).toContain('<svg');
     expect(svg).toContain('cmdq_sum');
+  });
+
+  it('each history curve sits beside its own label, down to the last row (spec and rendered SVG)', async () => {
+    const rows = busyMonitor().table({ history: 30 });
+    const spec = deckTableChart(rows) as any;
+    const [table, curves] = spec.hconcat;
+    const n = rows.length;
+    // same height, so row i is the same band of pixels [i, i + 1] × ROW_HEIGHT in both
+    expect(table.height).toBe(n * ROW_HEIGHT);
+    expect(curves.height).toBe(n * ROW_HEIGHT);
+    expect(curves.encoding.y.scale).toMatchObject({ domain: [0, n], reverse: true });
+    const labels = table.data.values.map((v: { row: string }) => v.row);
+    for (const p of curves.data.values) {
+      const i = labels.indexOf(p.row);
+      expect(p.top).toBeGreaterThan(i);
+      expect(p.base).toBeLessThan(i + 1);
+      expect(p.top).toBeLessThanOrEqual(p.base);
+    }
+    // In the SVG: label i's text and curve i's path both lie in pixels [22 i, 22 (i + 1)] of their chart,
+    // and the two charts start at the same height.
+    const svg = await toSvg(spec);
+    const chartY = [...svg.matchAll(/<g class="mark-group role-scope concat_(\d)_group"[^>]*><g transform="translate\([\d.]+,([\d.]+)\)"/g)].map((m) => Number(m[2]));
+    expect(chartY).toHaveLength(2);
+    expect(chartY[0]).toBe(chartY[1]);
+    const textY = [...svg.split('concat_0_layer_0_marks')[1].split('</g>')[0].matchAll(/<text[^>]*transform="translate\([\d.]+,([\d.]+)\)"/g)].map((m) => Number(m[1]));
+    const areas = [...svg.split('concat_1_layer_0_marks').slice(1).join('').matchAll(/<path [^>]*aria-label="[^"]*row: (\d+)\.[^"]*"[^>]*d="([^"]+)"/g)];
+    expect(textY).toHaveLength(n);
+    expect(new Set(areas.map((a) => a[1])).size).toBe(n);
+    textY.forEach((y, i) => {
+      expect(y).toBeGreaterThan(i * ROW_HEIGHT);
+      expect(y).toBeLessThan((i + 1) * ROW_HEIGHT);
+    });
+    for (const [, rowNo, d] of areas) {
+      const i = Number(rowNo) - 1;
+      const ys = [...d.matchAll(/[ML][\d.-]+,([\d.-]+)/g)].map((m) => Number(m[1]));
+      expect(ys.length).toBeGreaterThan(0);
+      expect(Math.min(...ys), `row ${rowNo}`).toBeGreaterThan(i * ROW_HEIGHT);
+      expect(Math.max(...ys), `row ${rowNo}`).toBeLessThan((i + 1) * ROW_HEIGHT);
+    }
   });
 
   it('English labels on request', () => {
