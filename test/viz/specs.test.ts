@@ -186,3 +186,34 @@ describe('log scales never get values ≤ 0', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('legends and category axes stay readable', () => {
+  it('legend labels are not cut at vega\'s default 160 px', async () => {
+    const long = 'plan: mean × peak factor 2, all day long';
+    const line = lineChart([{ x: 0, y: 1, series: long }, { x: 1, y: 2, series: 'workload model (IM_HOURLY)' }], { xTitle: 'h', yTitle: 'msg/s' }) as any;
+    expect(line.config.legend.labelLimit).toBeGreaterThanOrEqual(300);
+    const svg = await toSvg(line);
+    expect(svg).toContain(long); // a truncated label ends in "…"
+    expect(svg).not.toContain('…');
+    const mvs = modelVsSimChart([{ x: 1, y: 1, series: long }], [], { xTitle: 'x', yTitle: 'y' }) as any;
+    expect(mvs.config.legend.labelLimit).toBeGreaterThanOrEqual(300);
+  });
+
+  it('short labels stay flat; long ones tilt; too many are thinned; or bars go horizontal', () => {
+    const bars = (cats: string[], opts = {}) =>
+      barChart(cats.map((category) => ({ category, value: 1 })), { xTitle: 'x', yTitle: 'y', width: 560, ...opts }) as any;
+    expect(bars(['wifi', '4g', '3g']).encoding.x.axis).toEqual({ labelAngle: 0 });
+    const kinds = Array.from({ length: 12 }, (_, i) => `bob→server ${['SEND', 'ACK', 'SYNC'][i % 3]}${i}`);
+    const tilted = bars(kinds).encoding.x.axis;
+    expect(tilted.labelAngle).not.toBe(0);
+    expect(tilted.values).toBeUndefined(); // all 12 still labelled
+    const many = Array.from({ length: 80 }, (_, i) => String(i + 1).padStart(2, '0'));
+    const thinned = bars(many, { width: 620 }).encoding.x.axis;
+    expect(thinned.values.length).toBeLessThanOrEqual(620 / 14);
+    expect(thinned.values[0]).toBe('01');
+    expect(bars(kinds, { labelAngle: -30 }).encoding.x.axis).toEqual({ labelAngle: -30 });
+    const h = bars(kinds, { horizontal: true });
+    expect(h.encoding.y.field).toBe('category');
+    expect(h.encoding.x.field).toBe('value');
+  });
+});
