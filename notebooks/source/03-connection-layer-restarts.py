@@ -34,7 +34,7 @@ connections/s with a backlog of 128. The shapes are what matter; `imsim capacity
 '''),
 (C, r'''
 import { runConnectionLayer, runS5, World, S5_SETUP, diurnalCurve, RECONNECT,
-  show, showTable, showMarkdown, lineChart, type RestartPlan, type LayerResult } from 'imsim';
+  show, showTable, showMarkdown, lineChart, type RestartPlan, type LayerResult, type ReconnectPolicy } from 'imsim';
 
 const PEAK = 21 * 3600;          // 21:00, the evening peak
 const DOWNTIME = 30;             // s until a restarted server is back in the balancer (process start + health checks)
@@ -152,7 +152,23 @@ clients' **reconnect backoff**. Scenario S5 (`imsim sim --scenario s5-reconnect-
 `RECONNECT` side by side:
 '''),
 (C, r'''
-showTable(Object.entries(RECONNECT).map(([name, p]) => ({ backoff: name, policy: JSON.stringify(p) })));
+// Each policy in words (the numbers are RECONNECT's own).
+const dur = (us: number) => us >= 1e6 ? `${+(us / 1e6).toFixed(1)} s` : `${+(us / 1000).toFixed(1)} ms`;
+const list = (uss: number[], unit: 's' | 'ms') => uss.map((us) => +(unit === 's' ? us / 1e6 : us / 1000).toFixed(1)).join(', ') + ` ${unit}`;
+const describe = (p: ReconnectPolicy): string => {
+  switch (p.kind) {
+    case 'fixed': return `every ${dur(p.delayUs)}, no jitter`;
+    case 'stepped': return `${list(p.stepsUs, 'ms')}, then every ${dur(p.thenUs)}; no jitter`;
+    case 'exponential': {
+      const steps: number[] = [];
+      for (let d = p.baseUs; d < p.maxUs; d *= 2) steps.push(d);
+      return `${list([...steps, p.maxUs], 's')}, then every ${dur(p.maxUs)}; each drawn between ${Math.round((1 - p.jitter) * 100)}% and 100% of its step`;
+    }
+    case 'mars': return `${list(p.baseUs, 's')} (then every ${dur(p.baseUs[p.baseUs.length - 1])}), each plus 0–${dur(p.jitterUs)} at random`;
+  }
+};
+showTable(Object.entries(RECONNECT).map(([name, p]) => ({ backoff: name, 'delay before each retry': describe(p) })),
+  { caption: 'The four reconnect backoffs (RECONNECT)' });
 const storm = runS5(new World({ protocol: 'versioned', seed: 1 }));
 showTable(storm.map(({ backoff, result: r }) => ({ backoff, 'peak attempts/s': r.peaks.attemptsPerS, 'peak accepts/s': r.peaks.acceptsPerS,
   'peak logic QPS': r.peaks.logicQps, refused: r.totals.refused, 'failed (timed out)': r.totals.failed,
@@ -173,24 +189,37 @@ showMarkdown(`Peak connection attempts per second: ${storm.map(({ backoff, resul
 This is what the balancer and the servers' listen sockets see. **Fixed** (1 s, no jitter) sends the whole
 population every second for as long as the servers refuse: one attempt per client per second, almost all refused. **Stepped**
 (Phoenix: 10, 50, 100 … 2000 ms, then every 5 s) is worse at first — several attempts per client in the first
-second — and then knocks in synchronised bursts every 5 s. **Exponential with jitter** (1, 2, 4, 8, 16 s, each
+second — and then knocks in rounds every 5 s, each round smeared over a few seconds (every refusal comes back after
+that client's own round trip, so the clients drift apart). **Exponential with jitter** (1, 2, 4, 8, 16 s, each
 drawn from the upper half of its interval) spreads its attempts out more with every try. **Mars** (WeChat: 15 s +
-up to 20 s, then 30 s, 2 min …) barely knocks at all.
+up to 20 s, then 30 s, 2 min …) knocks at a low, steady rate.
 '''),
 (C, r'''
 await show(lineChart(stormZoom((s, i) => s.accepts[i]), { title: 'Accepts per second after the restart',
   xTitle: 'seconds since the restart', yTitle: 'accepted / s (4 servers)', width: 620, height: 260 }));
 await show(lineChart(stormZoom((s, i) => s.logicQps[i]), { title: 'Logic-layer requests per second (logins)',
   xTitle: 'seconds since the restart', yTitle: 'logic requests / s', width: 620, height: 260 }));
+// What the accepts chart shows, per backoff: the busiest second and the seconds it takes to accept 99% of the clients.
+const [fx, ph, ex, ma] = ['fixed', 'phoenix', 'exponential', 'mars'].map((b) => storm.find((x) => x.backoff === b)!.result);
+const sinceReturn = (r: LayerResult, i: number) => r.series.t[i] - S5_SETUP.restartAt - S5_SETUP.downtime;
+const busy = (r: LayerResult) => r.series.accepts.filter((a, i) => sinceReturn(r, i) > 0 && a > 0.5 * r.peaks.acceptsPerS).length;
+const maFirst = Math.max(...ma.series.sessions.filter((_, i) => sinceReturn(ma, i) > 0 && sinceReturn(ma, i) <= 10)) / S5_SETUP.clients;
+showMarkdown(`Busiest second of accepts after the servers' return: fixed **${fx.peaks.acceptsPerS.toLocaleString('en')}**, ` +
+  `phoenix **${ph.peaks.acceptsPerS.toLocaleString('en')}** (${Math.round(ph.peaks.acceptsPerS / S5_SETUP.clients * 100)}% of the clients per second, ` +
+  `for ${busy(ph)} seconds), exponential **${ex.peaks.acceptsPerS.toLocaleString('en')}**, mars **${ma.peaks.acceptsPerS.toLocaleString('en')}**. ` +
+  `Fixed's peak is ${(fx.peaks.acceptsPerS / ex.peaks.acceptsPerS).toFixed(1)}× exponential's; ` +
+  `${Math.round(maFirst * 100)}% of Mars's clients are back within 10 s of the return.`);
 '''),
 (M, r'''
 When the servers come back at 30 s, the fixed-interval clients arrive **all at once**: every client's next retry
 falls within the same second. The backlogs fill in milliseconds, the servers accept as fast as they can, the rest
 are refused and come back a second later — a wall of accepts and of logins for the logic layer, several times what
-the jittered clients produce. The stepped clients do the same every 5 s. The jittered exponential clients arrive
+the jittered clients produce (the ratio above). The stepped clients do *not* arrive as one wall: by the time the
+servers return, their 5-second retries have drifted apart over the whole 5-second interval, so each second about a
+fifth of them knocks, is accepted, and they are all back within one retry interval (the numbers above): a
+plateau, not a spike, and finished a few seconds after the return. The jittered exponential clients arrive
 spread over the width of their current backoff interval (8–16 s by then), so the servers see a fraction of the
-peak and the logic layer too. The stepped clients, their 5-second retries spread out by then, keep the servers
-busy for a few seconds at a steady rate. Mars's first retry comes 15–35 s after the cut: the clients whose retry
+peak and the logic layer too. Mars's first retry comes 15–35 s after the cut: the clients whose retry
 falls after the servers' return get in at once, the rest wait another 30–50 s. The accept rate of the servers is
 the layer's only protection against the no-jitter policies: without that limit their peak would be the whole
 population in one second.
@@ -209,7 +238,7 @@ them, the jittered exponential ones a few backoff intervals later, Mars's last o
 | | peak on the servers and the logic layer | time to get everyone back |
 |---|---|---|
 | fixed interval, no jitter | the whole population at once, every interval | shortest, if the servers survive it |
-| stepped (Phoenix), no jitter | bursts, and several attempts per client in the first second | short |
+| stepped (Phoenix), no jitter | several attempts per client in the first second, then a round every 5 s; after the return a plateau of accepts for one 5 s interval | short |
 | exponential + jitter | a fraction of it | a few backoff intervals longer |
 | Mars (long base + jitter) | small | the longest |
 
