@@ -61,8 +61,8 @@ that is about 5 GiB per server, nothing a 2013 server could not hold. The deck's
 
 The deck does not size the logic layer; the plan does, from the message rate. Momo reported 500M messages a
 day (2013); traffic is not flat over the day, and the plan sizes for the busy hour at **twice the daily mean**
-(`--peak-factor 2`). imsim's workload model has its own day shape (an assumption, drawn below): its peak is
-about 1.7× the mean, so the factor 2 leaves a margin.
+(`--peak-factor 2`). imsim's workload model has its own day shape (an assumption, drawn below); its peak against its mean
+is computed under the chart.
 '''),
 (C, r'''
 const curve = diurnalCurve();
@@ -72,6 +72,10 @@ await show(lineChart([
   { x: 0, y: plan.logic.messagesPerSecond, series: 'plan: mean × peak factor 2' }, { x: 24, y: plan.logic.messagesPerSecond, series: 'plan: mean × peak factor 2' },
   { x: 0, y: mean, series: 'daily mean' }, { x: 24, y: mean, series: 'daily mean' },
 ], { title: '500M messages a day, through the day', xTitle: 'hour of day', yTitle: 'messages per second', width: 560, height: 240 }));
+const hourly = Array.from({ length: 24 * 60 }, (_, i) => curve.at(i * 60_000_000));
+const peakOverMean = Math.max(...hourly) / (hourly.reduce((a, v) => a + v, 0) / hourly.length);
+showMarkdown(`The model's busiest moment is **${peakOverMean.toFixed(2)}×** its daily mean; the plan's factor ${plan.inputs.peakFactor} ` +
+  `${plan.inputs.peakFactor >= peakOverMean ? 'covers it with a margin' : '**does not cover it**'}.`);
 '''),
 (M, r'''
 Each message costs a logic worker `--service-ms` (1 ms assumed: session check, store write, push notice). At
@@ -113,14 +117,21 @@ day × days retained, or users × a per-user cap if that is smaller — at `--me
 sorted set's overhead). One copy; replicas multiply it.
 '''),
 (C, r'''
-const retention = [1, 3, 7, 14, 30];
+const retention = [7, 30, 60, 90, 180];
 const caps = [0, 1000, 200];
+const x = plan.inputs;
 await show(barChart(caps.flatMap((cap) => retention.map((d) => ({ category: `${d} d`, group: cap ? `cap ${cap} per user` : 'no cap',
-  value: planCapacity({ retentionDays: d, maxHistory: cap }).store.bytes / 2 ** 30 }))),
-  { title: 'Store memory (500M messages/day, 80M users, 200 B each)', xTitle: 'retention', yTitle: 'GiB', width: 520, height: 240 }));
+  value: planCapacity({ retentionDays: d, maxHistory: cap }).store.bytes / 2 ** 40 }))),
+  { title: `Store memory (${formatNumber(x.messagesPerDay / 1e6)}M messages/day, ${formatNumber(x.users / 1e6)}M users, ${x.messageBytes} B each)`,
+    xTitle: 'retention', yTitle: 'TiB', width: 520, height: 240 }));
+// A cap of c messages per user binds once retention × messages per day exceeds users × c.
+const bindsAfter = (cap: number) => (x.users * cap) / x.messagesPerDay;
+const capBytes = (cap: number) => planCapacity({ maxHistory: cap, retentionDays: 10_000 }).store.bytes;
 showMarkdown(`With the defaults (7 days, no cap): **${formatBytes(plan.store.bytes)}** for ${formatNumber(plan.store.messagesKept)} messages. ` +
-  `With 80M users a per-user cap binds only for long retention: 200 messages per user bounds the store at ` +
-  `${formatBytes(planCapacity({ maxHistory: 200, retentionDays: 30 }).store.bytes)} whatever the retention (reached after 32 days of traffic). ` +
+  `A per-user cap binds only for long retention: ${formatNumber(x.users / 1e6)}M users × 200 messages × ${x.messageBytes} B bounds the store at ` +
+  `**${formatBytes(capBytes(200))}** whatever the retention, reached after ${formatNumber(bindsAfter(200))} days of traffic; ` +
+  `a cap of 1000 binds only after ${formatNumber(bindsAfter(1000))} days (at **${formatBytes(capBytes(1000))}**). Below those retentions the ` +
+  `three bars are the same. ` +
   `A device away longer than its mailbox holds gets the versioned protocol's explicit "too far behind" reply, never a silent gap (S4).`);
 '''),
 (M, r'''
@@ -139,21 +150,36 @@ showTable(conf.checks.map((c) => ({ check: c.name, holds: c.ok ? 'yes' : 'NO', d
   { caption: `Scaled 1/${conf.scale}: ${formatNumber(conf.clients)} clients, ${conf.servers} servers, limit ${conf.limit} each` });
 '''),
 (C, r'''
-const s = conf.connection.series;
-await show(lineChart([
+// After the first minute (clients joining), zoomed to the data: the three lines are within a few connections of
+// each other, which on a 0–700 axis would be one line. The tested 700 is far above this chart's top.
+const s = conf.connection.series.filter((p) => p.t >= 60);
+const failAt = conf.failAt ?? conf.duration;
+const lo = Math.min(...s.map((p) => p.min)), hi = Math.max(conf.ruleLimit, ...s.map((p) => p.max));
+const spec = lineChart([
   ...s.map((p) => ({ x: p.t / 60, y: p.max, series: 'busiest server' })),
   ...s.map((p) => ({ x: p.t / 60, y: p.mean, series: 'mean' })),
   ...s.map((p) => ({ x: p.t / 60, y: p.min, series: 'least busy server' })),
-  ...[0, conf.duration / 60].map((x) => ({ x, y: conf.ruleLimit, series: 'utilisation rule (50%)' })),
-  ...[0, conf.duration / 60].map((x) => ({ x, y: conf.limit, series: 'tested capacity' })),
-], { title: 'Connections per server, scaled 1/1000 (server 0 fails half-way)', xTitle: 'minutes', yTitle: 'connections', width: 560, height: 280 }));
+  ...[1, conf.duration / 60].map((x) => ({ x, y: conf.ruleLimit, series: '50% rule' })),
+], { title: `Connections per server, scaled 1/${conf.scale} (server 0 fails at minute ${failAt / 60}; tested capacity ${conf.limit})`,
+  xTitle: 'minutes', yTitle: 'connections', width: 560, height: 280 }) as any;
+spec.encoding.y.scale.domain = [Math.floor(lo / 10) * 10 - 10, Math.ceil(hi / 10) * 10 + 10];
+await show(spec);
+const phase = (before: boolean) => s.filter((p) => before ? p.t < failAt : p.t > failAt + 60);
+const spread = (ps: typeof s) => Math.max(...ps.map((p) => p.max - p.min));
+const meanOf = (ps: typeof s) => ps.reduce((a, p) => a + p.mean, 0) / ps.length;
+const [mBefore, mAfter] = [meanOf(phase(true)), meanOf(phase(false))];
+showMarkdown(`All ${conf.servers} up: **${mBefore.toFixed(0)}** connections per server on average ` +
+  `(${(mBefore / conf.limit * 100).toFixed(1)}% of the tested ${conf.limit}), busiest and least busy at most ` +
+  `${spread(phase(true))} apart. After server 0 fails: **${mAfter.toFixed(0)}** on the ${conf.servers - 1} left ` +
+  `(${(mAfter / conf.limit * 100).toFixed(1)}%), at most ${spread(phase(false))} apart.`);
 '''),
 (M, r'''
-While all 35 are up, every server holds about 340 of its 700 — the 50% rule, with the small fluctuations of
-a least-loaded balancer. When server 0 fails, its ~340 clients reconnect to the other 34 within seconds and
-each of those goes up by 10: **still near 50%, far from the tested 700**. That is the margin the rule buys:
-even a failure leaves every server well inside what was tested. (After the failure the lines are over the 34
-servers still up.)
+While all 35 are up, every server holds just under half of its tested capacity — the 50% rule — and the
+least-loaded balancer keeps the busiest and the least busy server within a couple of connections of each other
+(the numbers above). When server 0 fails, its clients reconnect to the other 34 within seconds and each of those
+goes up by about 1/34 of a server's load: **still at about 50%, far from the tested capacity**. That is the
+margin the rule buys: even a failure leaves every server well inside what was tested. (After the failure the
+lines are over the 34 servers still up.)
 
 The logic run against its closed form:
 '''),
