@@ -52,7 +52,8 @@ protocol bob **applies two messages twice**. The next sections show where that c
 ## One message, step by step
 
 The first message alice sends, from `send` until the exchange is over. Time flows down; each arrow is
-one write on a link, labelled with the RESP frames it carries (`>` marks a server push).
+one write on a link, labelled with the RESP frames it carries (`>` marks a server push). The two
+diagrams share one time scale: the same height is the same number of milliseconds.
 '''),
 (C, r'''
 const wire = (p: string): WireRecord[] => runs[p as 'queue'].runs[0].world.wireLog();
@@ -64,10 +65,15 @@ function firstMessage(p: string): WireRecord[] {
   return w.filter((r) => r.sent >= sends[0].sent && r.sent < sends[1].sent);
 }
 
+/** Microseconds from the first send to the last arrival: both diagrams of a pair get the longer one,
+ * so they share one time scale and the slower exchange is also the longer picture. */
+const span = (recs: WireRecord[]) => Math.max(...recs.map((r) => r.received)) - Math.min(...recs.map((r) => r.sent));
 const lanes = ['alice', 'server', 'bob'];
+const oneSpan = Math.max(...protocols.map((p) => span(firstMessage(p))));
 for (const p of protocols) {
   const recs = firstMessage(p);
-  await show(sequenceDiagram(recs.map((r) => ({ ...r })), { lanes, title: `${p} protocol: alice sends bob one message`, height: 320 }));
+  await show(sequenceDiagram(recs.map((r) => ({ ...r })), { lanes, title: `${p} protocol: alice sends bob one message (${(span(recs) / 1000).toFixed(0)} ms)`,
+    height: 360, timeSpan: oneSpan }));
 }
 '''),
 (C, r'''
@@ -101,8 +107,10 @@ function reconnect(p: string): WireRecord[] {
   const nextSend = after.find((r) => r.from === 'bob' && r.label.startsWith('send'))!;
   return mergeWrites(after.filter((r) => r.sent < nextSend.sent && (r.from === 'bob' || r.to === 'bob')));
 }
+const reSpan = Math.max(...protocols.map((p) => span(reconnect(p))));
 for (const p of protocols) {
-  await show(sequenceDiagram(reconnect(p), { lanes: ['server', 'bob'], title: `${p} protocol: bob reconnects`, height: 300, width: 520 }));
+  await show(sequenceDiagram(reconnect(p), { lanes: ['server', 'bob'], title: `${p} protocol: bob reconnects (${(span(reconnect(p)) / 1000).toFixed(0)} ms)`,
+    height: 340, width: 520, timeSpan: reSpan }));
   showTable(steps(reconnect(p)), { caption: `${p}: bob's reconnect` });
 }
 '''),

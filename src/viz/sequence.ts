@@ -24,6 +24,12 @@ export interface SequenceOptions {
   height?: number;
   /** 'middle': label along the arrow at its middle (default); 'start': flat, next to the sender */
   labelAt?: 'middle' | 'start';
+  /**
+   * Length of the time axis in microseconds, from the first arrow's send. Give two diagrams the same span
+   * (and height) to draw them at one time scale, so a slower exchange also looks slower. Default: just
+   * long enough for the arrows. A span shorter than the arrows is an error.
+   */
+  timeSpan?: number;
 }
 
 const DELIVERED = '#1f4e79';
@@ -55,6 +61,12 @@ export function sequenceDiagram(arrows: SequenceArrow[], opts: SequenceOptions):
   });
   let t0 = Math.min(...segs.map((s) => s.y1)), t1 = Math.max(...segs.map((s) => s.y2));
   if (!Number.isFinite(t0)) { t0 = 0; t1 = 1; }
+  if (opts.timeSpan !== undefined) {
+    const need = (t1 - t0) * div;
+    if (!(opts.timeSpan > 0)) throw new Error(`sequenceDiagram: timeSpan must be > 0 µs (got ${opts.timeSpan})`);
+    if (opts.timeSpan < need - 1e-6) throw new Error(`sequenceDiagram: timeSpan ${opts.timeSpan} µs is shorter than the arrows' ${need} µs`);
+    t1 = t0 + opts.timeSpan / div;
+  }
   if (t1 === t0) t1 = t0 + 1;
   const pad = (t1 - t0) * 0.04;
   const yDomain = [round(t0 - pad), round(t1 + pad)];

@@ -217,3 +217,19 @@ describe('legends and category axes stay readable', () => {
     expect(h.encoding.x.field).toBe('value');
   });
 });
+
+describe('sequenceDiagram timeSpan', () => {
+  it('draws two exchanges at one time scale', () => {
+    const fast = sequenceDiagram([arrows[0]], { lanes, height: 300, timeSpan: 300 * ms }) as any;
+    const slow = sequenceDiagram(arrows, { lanes, height: 300, timeSpan: 300 * ms }) as any;
+    const dom = (s: any) => s.layer[1].layer[0].encoding.y.scale.domain;
+    const len = (d: number[]) => d[1] - d[0];
+    expect(len(dom(fast))).toBeCloseTo(len(dom(slow)));
+    expect(dom(fast)[0]).toBeLessThan(0);
+    expect(dom(fast)[1]).toBeGreaterThan(300);
+    // without it, each fills its height
+    const own = sequenceDiagram([arrows[0]], { lanes, height: 300 }) as any;
+    expect(len(dom(own))).toBeLessThan(50);
+    expect(() => sequenceDiagram(arrows, { lanes, timeSpan: 100 * ms })).toThrow(/shorter than the arrows/);
+  });
+});
