@@ -91,8 +91,9 @@ function categoryAxis(categories: string[], bandPx: number, angle: 'auto' | numb
   if (angle !== 'auto') return { labelAngle: angle };
   const widest = Math.max(0, ...categories.map(labelPx));
   if (widest <= bandPx) return { labelAngle: 0 };
-  if (widest * 0.72 <= bandPx) return { labelAngle: -45, labelAlign: 'right' }; // tilted: needs ~sin(45°) of the width
-  // Even tilted they overlap: vertical, and only every k-th when the text height (~13 px) does not fit either.
+  // Tilted by 45°, neighbouring labels run parallel, band × sin 45° apart: enough for 11 px text from ~20 px.
+  if (bandPx >= 20) return { labelAngle: -45, labelAlign: 'right' };
+  // Narrower: vertical, and only every k-th when the text height (~13 px) does not fit either.
   const every = Math.ceil(14 / bandPx);
   const axis: Record<string, unknown> = { labelAngle: -90, labelAlign: 'right', labelBaseline: 'middle' };
   if (every > 1) axis.values = categories.filter((_, i) => i % every === 0);
