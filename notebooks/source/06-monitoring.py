@@ -115,8 +115,8 @@ showTable(stats.map((s) => ({ kind: s.kind, window: s.window, now: s.now, 'same 
 '''),
 (M, r'''
 "Today so far" against the same hours yesterday is within a few percent: the same curve, a different draw.
-The short windows swing much more — the last minute holds a few dozen messages, so swings of tens of percent
-are ordinary Poisson noise at this size (the relative noise of a count n is about 1/√n). That is how to read the deck's "vs
+The short windows swing much more — the last minute holds only a handful to a few dozen messages (the table), so
+swings of tens of percent are ordinary Poisson noise at this size (the relative noise of a count n is about 1/√n). That is how to read the deck's "vs
 yesterday" windows: a 15-minute window is a usable alarm at this scale, a 1-minute one only at the deck's
 millions of users.
 
@@ -142,10 +142,29 @@ The last hour, minute by minute:
 (C, r'''
 const lastHour = (m: Parameters<typeof monitor.series>[0]) => monitor.series(m).filter((p) => p.t >= failAt - 30 * MIN)
   .map((p) => ({ x: (p.t - (failAt - 30 * MIN)) / MIN, y: p.value, series: m }));
+// Each chart from 0 (so a change reads at its true size), with the restart marked as a dashed red rule.
+const restartMin = 30;
+const withRestart = (chart: any) => {
+  const { data, mark, encoding, ...frame } = chart;
+  encoding.y.scale = { ...encoding.y.scale, zero: true };
+  return { ...frame, layer: [{ data, mark, encoding },
+    { data: { values: [{ x: restartMin, label: 'logic layer restarts' }] }, mark: { type: 'rule', color: '#c0392b', strokeDash: [4, 3] },
+      encoding: { x: { field: 'x', type: 'quantitative' } } },
+    { data: { values: [{ x: restartMin, label: 'logic layer restarts' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'top', color: '#c0392b', y: 0 },
+      encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } } }] };
+};
 for (const [m, title] of [['cmdq', 'cmdq: highest backlog in the minute'], ['htime', 'htime: replies later than 500 ms, per minute'],
   ['tot-ses', 'tot-ses: connections at the end of each minute'], ['cmd', 'cmd: requests per second']] as const) {
-  await show(lineChart(lastHour(m), { title, xTitle: 'minutes after 21:00 today (the restart at 30)', yTitle: m, width: 560, height: 150, points: true }));
+  await show(withRestart(lineChart(lastHour(m), { title, xTitle: 'minutes after 21:00 today', yTitle: m, width: 560, height: 150, points: true })));
 }
+const ses = lastHour('tot-ses');
+const at = (min: number) => ses.find((p) => p.x === min)!.y;
+const steps = ses.slice(1).map((p, i) => Math.abs(p.y - ses[i].y));
+const acrossRestart = Math.abs(at(restartMin + 1) - at(restartMin - 1));
+showMarkdown(`\`tot-ses\` goes from **${ses[0].y}** at 21:00 to **${ses[ses.length - 1].y}** at 22:00: users closing the app after ` +
+  `the evening peak (the two-day chart above). Across the restart it moves from ${at(restartMin - 1)} (21:29) to ${at(restartMin + 1)} ` +
+  `(21:31), a change of ${acrossRestart}; from one minute to the next it changes by up to ${Math.max(...steps)} anyway ` +
+  `(median ${[...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)]}).`);
 '''),
 (C, r'''
 const model = world.logicModel!.report();
@@ -164,9 +183,12 @@ showTable([
 (M, r'''
 On the dashboard a logic-layer restart is a **spike in `cmdq`** (requests pile up in the async queue while
 nobody consumes them, then drain within milliseconds of the new process starting) and a **burst of `htime`**
-(every request that waited through the restart is answered late, after the 500 ms threshold) — and *nothing*
-on the session rows: clients stayed connected to the connection layer, which kept answering their
-heartbeats (no client reconnected because of it: the reconnect count above is over the whole two days).
+(every request that waited through the restart is answered late, after the 500 ms threshold) — and *no step*
+on the session rows: across the restart `tot-ses` moves no more than it does from any minute to the next,
+and its slow fall over the hour is the evening decline, there before the restart too (the numbers under the
+charts) — because clients stayed connected to the connection layer,
+which kept answering their heartbeats (no client reconnected because of it: the reconnect count above is over
+the whole two days).
 `error` stays at zero: nothing was refused, only delayed. A connection-layer restart looks
 the opposite way: `tot-ses` falls off a cliff and comes back as a reconnect storm (notebook 03).
 
