@@ -49,11 +49,13 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** Numbers shortened to ~4 significant digits so tables stay narrow; objects as JSON. */
+/** Numbers shortened to ~4 significant digits so tables stay narrow; objects as JSON; NaN (undefined) as '–'. */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') {
-    if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+    if (Number.isNaN(v)) return '–'; // e.g. a mean over no messages: a reader should not see "NaN"
+    if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+    if (Number.isInteger(v)) return String(v);
     return Math.abs(v) >= 1000 ? v.toFixed(0) : String(Number(v.toPrecision(4)));
   }
   if (typeof v === 'object') return JSON.stringify(v);

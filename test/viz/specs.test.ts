@@ -120,6 +120,14 @@ describe('tableHtml', () => {
     expect(html).toContain('a &quot;c&quot;');
     expect(html.match(/<th /g)).toHaveLength(3); // name, v, other
   });
+
+  it('shows an undefined number (NaN) as – and infinities as ∞', () => {
+    const html = tableHtml([{ p50: NaN, max: Infinity, min: -Infinity }]);
+    expect(html).not.toContain('NaN');
+    expect(html).toContain('>–<');
+    expect(html).toContain('>∞<');
+    expect(html).toContain('>−∞<');
+  });
 });
 
 describe('log scales never get values ≤ 0', () => {
