@@ -3,6 +3,8 @@ import { PROTOCOLS } from '../protocol/messages';
 import { COMPARE_MOBILITY, COMPARE_PROFILES, compareProtocols, compareTable } from '../sim/compare';
 import { PATTERNS } from '../sim/network/mobility';
 import { simVsReal, simVsRealTable, type SimVsReal } from '../server/load-compare';
+import { DEFAULT_SECRET_HINT, PROBE_USER, probeServer } from '../server/probe';
+import { makeToken } from '../protocol/token';
 import { UsageError, helpText, mobilityArg, oneOf, parseArgs, positiveInt, positiveNumber, type OptionSpec } from './args';
 import { profileArg } from './sim';
 
@@ -83,12 +85,15 @@ async function compareReal(opts: Record<string, string | number | boolean | unde
   if (opts.port !== undefined && protocols.length > 1) throw new UsageError('--port serves one protocol: give --protocol queue or --protocol versioned with it');
   const profile = profileArg(String(opts.profile ?? '3g'));
   const mobility = mobilityArg(opts.mobility ?? 'none');
+  const port = opts.port === undefined ? undefined : positiveInt(opts.port, '--port', { max: 65535 });
+  // Against a running server: is it there, does it take the logins, does it run this protocol? Told before anything runs.
+  if (port !== undefined) await probeServer({ host: '127.0.0.1', port, user: PROBE_USER, token: makeToken(PROBE_USER), protocol: protocols[0], loginHint: DEFAULT_SECRET_HINT });
   const results: SimVsReal[] = [];
   for (const protocol of protocols) {
     process.stderr.write(`  ${protocol}: simulating, then ${messages} messages for real (about ${((messages * gap) / 1000).toFixed(1)} s of sending)...\n`);
     const r = await simVsReal({
       protocol, profile, messages, meanGapMs: gap, seed: String(opts.seed), mobility,
-      port: opts.port === undefined ? undefined : Number(opts.port),
+      port,
     });
     results.push(r);
     process.stderr.write(`  ${protocol}: simulated ${r.sim.events} events (fingerprint ${r.sim.fingerprint}); real run ${(r.real.timeMs / 1000).toFixed(1)} s, ` +

@@ -2,6 +2,8 @@
 // profile is given, against `imsim serve`; the simulator's delivery ledger and metrics at the end.
 import { PROTOCOLS } from '../protocol/messages';
 import { USERS_PREFIX, newRunPrefix, runLoad, userName, type LoadProgress, type LoadResult } from '../server/load';
+import { DEFAULT_SECRET_HINT, PROBE_USER, probeServer } from '../server/probe';
+import { makeToken } from '../protocol/token';
 import { profileName } from '../server/proxy/index';
 import { PROFILES } from '../sim/network/profiles';
 import { PATTERNS } from '../sim/network/mobility';
@@ -64,12 +66,15 @@ export async function loadCommand(argv: string[]): Promise<number> {
   if (natIdle !== undefined && !(natIdle > 0)) throw new UsageError(`--nat-idle takes seconds > 0, got ${opts['nat-idle']}`);
   const usersPrefix = opts['users-prefix'] === undefined ? newRunPrefix() : String(opts['users-prefix']);
   if (!USERS_PREFIX.test(usersPrefix)) throw new UsageError(`--users-prefix takes letters, digits, '_' and '.', got '${usersPrefix}'`);
+  const port = opts.port === undefined ? undefined : positiveInt(opts.port, '--port', { max: 65535 });
+  // Against a running server: is it there, does it take the clients' logins, does it run this protocol? Told at once.
+  if (port !== undefined) await probeServer({ host: '127.0.0.1', port, user: PROBE_USER, token: makeToken(PROBE_USER), protocol, loginHint: DEFAULT_SECRET_HINT });
   const err = (l: string) => process.stderr.write(l + '\n');
   err(`imsim load: ${clients} clients, ${protocol} protocol, ${profile === undefined ? 'direct' : `through the '${profileName(profile)}' link`}, ` +
     `${rate} msg/s each for ${duration} s${opts.port === undefined ? ', against a server started here' : `, against 127.0.0.1:${opts.port}`}; ` +
     `users ${userName(0, clients, usersPrefix)}..${userName(clients - 1, clients, usersPrefix)}`);
   const r = await runLoad({
-    clients, durationMs: duration * 1000, protocol, port: opts.port === undefined ? undefined : Number(opts.port), profile,
+    clients, durationMs: duration * 1000, protocol, port, profile,
     mobility: mobilityArg(opts.mobility), natIdleUs: natIdle === undefined ? undefined : Math.round(natIdle * 1e6), rate,
     bodyBytes: body, seed: String(opts.seed), drainMs: drain * 1000, usersPrefix,
     onProgress: (p) => err(progressLine(p)), proxyLog: opts['proxy-log'] ? err : undefined,
