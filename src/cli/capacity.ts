@@ -40,7 +40,7 @@ function capacityHelp(usage: string, about: string, examples: string[]): string 
 }
 
 export const CAPACITY_HELP = capacityHelp(
-  'imsim capacity [--connections N] [--per-server N] [--utilisation F] [--n-plus-one] [... see below] [--confirm] [--json]',
+  'npx imsim capacity [--connections N] [--per-server N] [--utilisation F] [--n-plus-one] [... see below] [--confirm] [--json]',
   [
     "Reproduces the Momo deck's connection-layer estimate and sizes what it implies. The deck (陌陌连接层):",
     '  总连接数 1200万+; 单台服务器压测70万连接，一般使用50%',
@@ -56,12 +56,12 @@ export const CAPACITY_HELP = capacityHelp(
     'full message rate) and checks it holds. Exit status 1 if a check fails.',
   ].join('\n'),
   [
-    'imsim capacity                                   the deck: 35 servers',
-    'imsim capacity --n-plus-one                      36: survive one server down within the 50% rule',
-    'imsim capacity --utilisation 0.8                 run hotter: 22 servers',
-    'imsim capacity --connections 30000000 --json | jq .connection.total',
-    'imsim capacity --messages-per-second 50000 --wait-ms 5 --wait-percentile mean',
-    'imsim capacity --confirm --balancer round-robin',
+    'npx imsim capacity                                   the deck: 35 servers',
+    'npx imsim capacity --n-plus-one                      36: survive one server down within the 50% rule',
+    'npx imsim capacity --utilisation 0.8                 run hotter: 22 servers',
+    'npx imsim capacity --connections 30000000 --json | jq .connection.total',
+    'npx imsim capacity --messages-per-second 50000 --wait-ms 5 --wait-percentile mean',
+    'npx imsim capacity --confirm --balancer round-robin',
   ],
 );
 
@@ -108,7 +108,7 @@ function inputsFrom(opts: Record<string, string | number | boolean | undefined>)
 /** The plan from CLI-style options; bad values become usage errors naming their flag. */
 export function planFromArgs(argv: string[]): { plan: CapacityPlan; opts: Record<string, string | number | boolean | undefined> } {
   const { opts, positional } = parseArgs(argv, SPECS);
-  if (positional.length) throw new UsageError(`imsim capacity takes only options, got '${positional.join(' ')}' (see imsim capacity --help)`);
+  if (positional.length) throw new UsageError(`imsim capacity takes only options, got '${positional.join(' ')}' (see npx imsim capacity --help)`);
   try {
     return { plan: planCapacity(inputsFrom(opts)), opts };
   } catch (e) {

@@ -20,11 +20,11 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const CLIENT_HELP = helpText(
-  'imsim client --user NAME [--port N] [--protocol queue|versioned]',
+  'npx imsim client --user NAME [--port N] [--protocol queue|versioned]',
   'Logs in and lets you chat from the terminal. Type `<to> <message>` to send, `/quit` to leave.\n' +
     'Received messages print as they are applied; the client heartbeats and reconnects by itself.',
   SPECS,
-  ['imsim client --user alice', '  bob hello there'],
+  ['npx imsim client --user alice', '  bob hello there'],
 );
 
 export async function clientCommand(argv: string[]): Promise<number> {
@@ -33,7 +33,7 @@ export async function clientCommand(argv: string[]): Promise<number> {
     process.stdout.write(CLIENT_HELP);
     return 0;
   }
-  if (!opts.user) throw new UsageError('--user is required, e.g. imsim client --user alice');
+  if (!opts.user) throw new UsageError('--user is required, e.g. npx imsim client --user alice');
   const user = String(opts.user);
   const protocol = oneOf(opts.protocol, PROTOCOLS, '--protocol');
   const token = opts.token ? String(opts.token) : makeToken(user, String(opts.secret));

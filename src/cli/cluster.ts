@@ -23,7 +23,7 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const CLUSTER_HELP = helpText(
-  'imsim cluster [--connection N] [--logic M] [--redis URL] [--port P] [--respawn]',
+  'npx imsim cluster [--connection N] [--logic M] [--redis URL] [--port P] [--respawn]',
   'Starts a split deployment on this machine: N `imsim serve --role connection` processes on ports\n' +
     'P, P+1, ... and M `imsim serve --role logic` processes, all sharing one Redis. Connect clients to\n' +
     'any connection process: a message from a client on one reaches a client on another (the logic\n' +
@@ -36,12 +36,12 @@ export const CLUSTER_HELP = helpText(
     'docs/cluster.md.',
   SPECS,
   [
-    'imsim cluster                                 2 + 2 processes, redis-server on a free port',
-    'imsim cluster --connection 3 --logic 2 --respawn',
-    'imsim cluster --redis redis://127.0.0.1:6379 --port 0',
+    'npx imsim cluster                                 2 + 2 processes, redis-server on a free port',
+    'npx imsim cluster --connection 3 --logic 2 --respawn',
+    'npx imsim cluster --redis redis://127.0.0.1:6379 --port 0',
     'then, in two terminals:',
-    '  imsim client --user alice --port 7379       (type: bob hello)',
-    '  imsim client --user bob --port 7380',
+    '  npx imsim client --user alice --port 7379       (type: bob hello)',
+    '  npx imsim client --user bob --port 7380',
   ],
 );
 
@@ -70,7 +70,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   out(
     `\nimsim cluster: ${cluster.connections.length} connection + ${cluster.logics.length} logic processes, ${protocol} protocol, Redis at ${cluster.redisUrl}` +
       `${cluster.ownRedis ? ` (started here, pid ${cluster.ownRedis.pid})` : ''}\n${rows.join('\n')}\n` +
-      `try:  imsim client --user alice --port ${first}      and   imsim client --user bob --port ${second}\n` +
+      `try:  npx imsim client --user alice --port ${first}      and   npx imsim client --user bob --port ${second}\n` +
       `      redis-cli -3 -p ${first} --user alice --pass ${makeToken('alice', secret)} --no-auth-warning\n` +
       `      kill -9 ${cluster.logics[0].pid}   (a logic process: clients stay connected, nothing is lost)\n` +
       'stop: Ctrl-C (stops every process above)\n',
@@ -80,8 +80,8 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve());
   });
   stopping = true;
-  out('imsim cluster: stopping...');
+  out('npx imsim cluster: stopping...');
   await cluster.stop();
-  out('imsim cluster: stopped');
+  out('npx imsim cluster: stopped');
   return 0;
 }

@@ -23,8 +23,8 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const COMPARE_HELP = helpText(
-  'imsim compare [--profiles a,b,...] [--messages N] [--gap MS] [--mobility a,b|none] [--seed N] [--json]\n' +
-    '       imsim compare --real [--profile NAME|FILE.json] [--protocol queue|versioned|both] [--port P]\n' +
+  'npx imsim compare [--profiles a,b,...] [--messages N] [--gap MS] [--mobility a,b|none] [--seed N] [--json]\n' +
+    '       npx imsim compare --real [--profile NAME|FILE.json] [--protocol queue|versioned|both] [--port P]\n' +
     '                     [--messages N] [--gap MS] [--mobility a,b|none] [--seed N] [--json]',
   'Runs the same workload -- alice on Wi-Fi sends bob, on a mobile link, N messages at random times --\n' +
     'with both protocols over each profile, and prints delivery (lost, applied twice, out of order),\n' +
@@ -36,9 +36,9 @@ export const COMPARE_HELP = helpText(
     'or they lost different numbers of messages.',
   SPECS,
   [
-    'imsim compare', 'imsim compare --profiles 3g,edge --messages 200 --mobility none', 'imsim compare --json > compare.json',
-    'imsim compare --real                          3g, 100 messages, both protocols: simulator vs real sockets',
-    'imsim compare --real --profile edge-lossy --protocol versioned --messages 50',
+    'npx imsim compare', 'npx imsim compare --profiles 3g,edge --messages 200 --mobility none', 'npx imsim compare --json > compare.json',
+    'npx imsim compare --real                          3g, 100 messages, both protocols: simulator vs real sockets',
+    'npx imsim compare --real --profile edge-lossy --protocol versioned --messages 50',
   ],
 );
 

@@ -29,12 +29,12 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const LOAD_HELP = helpText(
-  'imsim load [--clients N] [--duration S] [--profile NAME|direct] [--port P] [--protocol queue|versioned] [--rate R] [--json]',
+  'npx imsim load [--clients N] [--duration S] [--profile NAME|direct] [--port P] [--protocol queue|versioned] [--rate R] [--json]',
   'Runs N real clients -- the simulator\'s client state machine over real TCP -- with the simulator\'s\n' +
     'traffic model: each client sends the next one messages at Poisson times, --rate per second on\n' +
     'average, for --duration seconds; then waits (at most --drain seconds) until every message is\n' +
     'delivered. With --profile every client is a device on its own link through an in-process chaos\n' +
-    'proxy (the simulator\'s link model; see imsim proxy --help). Against --port, or a server started\n' +
+    'proxy (the simulator\'s link model; see npx imsim proxy --help). Against --port, or a server started\n' +
     'here. Prints progress every second and, at the end, the simulator\'s delivery ledger (lost,\n' +
     'applied twice, out of order -- message by message) and metrics. Exit status 1 if anything was\n' +
     'lost, or applied twice with the versioned protocol, or the run did not finish: messages still\n' +
@@ -42,9 +42,9 @@ export const LOAD_HELP = helpText(
     '(a server that stopped answering, or a link too slow for the drain time).',
   SPECS,
   [
-    'imsim load --clients 100 --duration 10',
-    'imsim load --clients 1000 --duration 20 --profile 3g --port 7379',
-    'imsim load --clients 50 --profile edge-lossy --mobility resets --protocol queue --json > run.json',
+    'npx imsim load --clients 100 --duration 10',
+    'npx imsim load --clients 1000 --duration 20 --profile 3g --port 7379',
+    'npx imsim load --clients 50 --profile edge-lossy --mobility resets --protocol queue --json > run.json',
   ],
 );
 

@@ -16,7 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   sim: { run: simCommand, about: 'run a scenario in the deterministic simulator' },
   compare: { run: compareCommand, about: 'both protocols over the mobile link profiles, side by side' },
   serve: { run: serveCommand, about: 'run the real server on TCP (RESP; redis-cli works)' },
-  client: { run: clientCommand, about: 'chat from the terminal against `imsim serve`' },
+  client: { run: clientCommand, about: 'chat from the terminal against `npx imsim serve`' },
   token: { run: tokenCommand, about: 'print the login token of a user' },
   report: { run: reportCommand, about: 'execute the notebooks and write them as HTML under reports/' },
   cluster: { run: clusterCommand, about: 'a split deployment on this machine: N connection + M logic processes, one Redis' },
@@ -27,17 +27,17 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
 
 const HELP = `imsim: the Momo IM architecture, simulated and for real.
 
-usage: imsim <command> [options]     (imsim <command> --help for its options)
+usage: npx imsim <command> [options]     (npx imsim <command> --help for its options)
 
 commands:
 ${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n')}
 
 start here:
-  imsim sim                      compare the queue and versioned protocols on a dropped connection
-  imsim compare                  both protocols across wifi, lte, 3g, edge, 2g, very-bad, blackhole
-  imsim serve                    then: redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"
+  npx imsim sim                  compare the queue and versioned protocols on a dropped connection
+  npx imsim compare              both protocols across wifi, lte, 3g, edge, 2g, very-bad, blackhole
+  npx imsim serve                then: redis-cli -3 -p 7379 --user alice --pass "$(npx imsim token alice)"
   npm start                      render the notebooks to reports/
-  imsim capacity --confirm       the deck's capacity estimate, checked by a scaled-down simulation
+  npx imsim capacity --confirm   the deck's capacity estimate, checked by a scaled-down simulation
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    process.stderr.write(`imsim: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Try imsim --help.\n`);
+    process.stderr.write(`imsim: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Try npx imsim --help.\n`);
     return 2;
   }
   return cmd.run(rest);

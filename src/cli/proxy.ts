@@ -26,7 +26,7 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const PROXY_HELP = helpText(
-  'imsim proxy [--profile NAME|FILE.json] [--listen PORT] [--target HOST:PORT] [--mobility a,b] [--nat-idle S] [--seed N]',
+  'npx imsim proxy [--profile NAME|FILE.json] [--listen PORT] [--target HOST:PORT] [--mobility a,b] [--nat-idle S] [--seed N]',
   'Forwards TCP connections from 127.0.0.1:PORT to the target through the simulator\'s link model --\n' +
     'the same code the simulator runs (src/sim/network/), on real time: each connection gets a\n' +
     'device link with the profile\'s one-way delays and jitter, serialisation at its bandwidth (a big\n' +
@@ -38,14 +38,14 @@ export const PROXY_HELP = helpText(
     'Like TCP\'s window, a sender faster than the link is not buffered without limit: past --window\n' +
     'KiB per connection and direction the proxy stops reading it, so its own writes block.\n' +
     'Every connection event is printed as it happens; a summary line every --every seconds.\n' +
-    'Point any client at it: imsim client, redis-cli, imsim load --port.',
+    'Point any client at it: npx imsim client, redis-cli, npx imsim load --port.',
   SPECS,
   [
-    'imsim serve &                                        (the server, port 7379)',
-    'imsim proxy --profile edge --listen 7380 --target 127.0.0.1:7379',
-    'imsim client --user bob --port 7380                  (bob on EDGE; alice direct on 7379)',
-    'imsim proxy --profile 3g --mobility resets,elevator --nat-idle 300',
-    'imsim proxy --profile my-link.json --listen 0        (fields of a profile: see docs/network.md)',
+    'npx imsim serve &                                        (the server, port 7379)',
+    'npx imsim proxy --profile edge --listen 7380 --target 127.0.0.1:7379',
+    'npx imsim client --user bob --port 7380                  (bob on EDGE; alice direct on 7379)',
+    'npx imsim proxy --profile 3g --mobility resets,elevator --nat-idle 300',
+    'npx imsim proxy --profile my-link.json --listen 0        (fields of a profile: see docs/network.md)',
   ],
 );
 
@@ -90,7 +90,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   out(
     `imsim proxy: 127.0.0.1:${proxy.port} -> ${target.host}:${target.port} through the '${profileName(profile)}' link` +
       `${mobility.length ? `, mobility ${mobility.join('+')}` : ''}${opts['nat-idle'] ? `, NAT idle ${opts['nat-idle']} s` : ''}, seed ${opts.seed}\n` +
-      `try: imsim client --user bob --port ${proxy.port}   ·  stop: Ctrl-C`,
+      `try: npx imsim client --user bob --port ${proxy.port}   ·  stop: Ctrl-C`,
   );
   const every = Number(opts.every);
   const summary = () => {
@@ -110,6 +110,6 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   if (timer) clearInterval(timer);
   summary();
   await proxy.close();
-  out('imsim proxy: stopped');
+  out('npx imsim proxy: stopped');
   return 0;
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { executeNotebooks, listNotebooks, projectRoot } from '../report/notebooks';
 import { indexHtml } from '../report/index-page';
 
-const HELP = `usage: imsim report [--out DIR] [--timeout SEC] [NOTEBOOK...]
+const HELP = `usage: npx imsim report [--out DIR] [--timeout SEC] [NOTEBOOK...]
 
 Executes Jupyter notebooks headlessly with the tslab TypeScript kernel, one after the other,
 and writes an HTML report per notebook plus DIR/index.html linking them with their status.
@@ -78,8 +78,12 @@ export async function reportCommand(argv: string[]): Promise<number> {
   console.log(`\n${results.length - failed.length}/${results.length} ok in ${((Date.now() - t0) / 1000).toFixed(1)} s. Reports:`);
   for (const r of results) if (r.html) console.log(`  ${r.html}${r.ok ? '' : '  (FAILED)'}`);
   console.log(`  ${index}\nopen ${path.relative(process.cwd(), index) || index} in a browser`);
+  console.log(NEXT_STEP);
   return failed.length ? 1 : 0;
 }
+
+/** What to try after the notebooks: the command line, and the README's tour. */
+export const NEXT_STEP = 'next: `npx imsim --help` lists the commands; the README\'s "A tour in ten minutes" runs each of them';
 
 function usage(msg: string): number {
   console.error(`imsim report: ${msg}\n\n${HELP}`);

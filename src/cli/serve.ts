@@ -44,11 +44,11 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const SERVE_HELP = helpText(
-  'imsim serve [--port N] [--protocol queue|versioned] [--redis URL] [--role both|connection|logic]',
+  'npx imsim serve [--port N] [--protocol queue|versioned] [--redis URL] [--role both|connection|logic]',
   'Runs the connection layer and the logic layer in one process over real TCP (--role both, the\n' +
     'default). Mailboxes live in the embedded store, or with --redis in Redis (a List per user for the\n' +
     'queue protocol, a Sorted Set by version plus an INCR counter for the versioned one; each store\n' +
-    'step one Lua script). Any RESP client can talk to it; log in with AUTH <user> <token> (imsim token\n' +
+    'step one Lua script). Any RESP client can talk to it; log in with AUTH <user> <token> (npx imsim token\n' +
     '<user>). Server pushes (msg-psh, msg-send) reach clients that said HELLO 3 (redis-cli -3).\n' +
     "The deck's monitoring (cmd, htime, cmdq, error, sessions, platforms, messages): STATS.\n" +
     '\n' +
@@ -58,7 +58,7 @@ export const SERVE_HELP = helpText(
     'only to the connection process that holds the connection. Kill a logic process (even kill -9)\n' +
     'and restart it whenever you like: clients stay connected and no request is lost. Restart a\n' +
     'connection process: its clients reconnect and, with the versioned protocol, lose nothing.\n' +
-    '`imsim cluster` starts such a set on this machine. Keys and channels: docs/cluster.md.\n' +
+    '`npx imsim cluster` starts such a set on this machine. Keys and channels: docs/cluster.md.\n' +
     '\n' +
     'Slow consumers (--slow-consumer, --output-buffer; --role both and connection): the long connection\n' +
     'carries light real-time data only -- notices and short messages; media goes over HTTP, history over\n' +
@@ -88,19 +88,19 @@ export const SERVE_HELP = helpText(
     'A --host other than loopback needs --secret: the default secret is public.',
   SPECS,
   [
-    'imsim serve --port 7379',
-    'imsim serve --redis redis://127.0.0.1:6379',
-    'imsim serve --http 8080     then open http://127.0.0.1:8080/dashboard',
-    'redis-cli -3 -p 7379 --user alice --pass "$(imsim token alice)"',
+    'npx imsim serve --port 7379',
+    'npx imsim serve --redis redis://127.0.0.1:6379',
+    'npx imsim serve --http 8080     then open http://127.0.0.1:8080/dashboard',
+    'redis-cli -3 -p 7379 --user alice --pass "$(npx imsim token alice)"',
     '  > send bob c-1 "hello bob"      (then, as bob: msg-sync 0, msg-fin v 1)',
     'redis-cli -p 7379 stats sessions      (the deck\'s monitoring, INFO-like)',
-    'imsim serve --slow-consumer drop-oldest --output-buffer 4096',
+    'npx imsim serve --slow-consumer drop-oldest --output-buffer 4096',
     '',
-    'split, by hand (or: imsim cluster --connection 2 --logic 2):',
-    'imsim serve --role logic --redis redis://127.0.0.1:6379 &',
-    'imsim serve --role logic --redis redis://127.0.0.1:6379 &',
-    'imsim serve --role connection --port 7379 --redis redis://127.0.0.1:6379 &',
-    'imsim serve --role connection --port 7380 --redis redis://127.0.0.1:6379 &',
+    'split, by hand (or: npx imsim cluster --connection 2 --logic 2):',
+    'npx imsim serve --role logic --redis redis://127.0.0.1:6379 &',
+    'npx imsim serve --role logic --redis redis://127.0.0.1:6379 &',
+    'npx imsim serve --role connection --port 7379 --redis redis://127.0.0.1:6379 &',
+    'npx imsim serve --role connection --port 7380 --redis redis://127.0.0.1:6379 &',
   ],
 );
 
@@ -139,11 +139,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       `--host ${String(opts.host)} is reachable from other machines, and the default secret is public: anyone could log in as anyone.\n` +
         `Pass --secret <a long random string> (e.g. --secret "$(openssl rand -hex 32)"), the same to every process of a deployment,\n` +
-        'and make tokens with it (imsim token <user> --secret ...); or listen on 127.0.0.1.',
+        'and make tokens with it (npx imsim token <user> --secret ...); or listen on 127.0.0.1.',
     );
   }
   if (role !== 'both' && !redisUrl) {
-    throw new UsageError(`--role ${role} needs --redis redis://host:port: the processes of a split deployment meet in Redis (imsim cluster starts a set with a Redis of its own)`);
+    throw new UsageError(`--role ${role} needs --redis redis://host:port: the processes of a split deployment meet in Redis (npx imsim cluster starts a set with a Redis of its own)`);
   }
   try {
     if (role === 'connection') return await serveConnection(redisUrl!, redisPrefix, output, guards, opts);
@@ -231,7 +231,7 @@ async function serveBoth(
   process.stdout.write(
     `imsim serving the ${protocol} protocol on ${server.host}:${server.port} (${where})\n` +
       `try: redis-cli -3 -p ${server.port} --user alice --pass ${tok} --no-auth-warning\n` +
-      `     then: send bob c-1 "hello bob"   ·  tokens: imsim token <user>  ·  stop: Ctrl-C\n` +
+      `     then: send bob c-1 "hello bob"   ·  tokens: npx imsim token <user>  ·  stop: Ctrl-C\n` +
       outputLine(output, 'counted in: stats slow-consumers') +
       guardsLine(guards) +
       (site ? siteBanner(site) : ''),

@@ -18,7 +18,7 @@ const SPECS: OptionSpec[] = [
 ];
 
 export const SIM_HELP = helpText(
-  'imsim sim [--scenario NAME] [--protocol queue|versioned|both] [--profile NAME] [--seed N] [--trace FILE] [--json]',
+  'npx imsim sim [--scenario NAME] [--protocol queue|versioned|both] [--profile NAME] [--seed N] [--trace FILE] [--json]',
   'Runs a scenario in the deterministic simulator and prints delivery (lost, applied twice, out of\n' +
     'order), cost per message, the scenario\'s stated outcome checked, and the trace fingerprint: the\n' +
     'same seed gives the same fingerprint. A scenario that compares settings (S2, S3, S6, S7, S8, S10,\n' +
@@ -26,7 +26,7 @@ export const SIM_HELP = helpText(
     'fingerprint, and the scenario\'s fingerprint covers them all. Exit code 1 if a check fails.\n\nScenarios:\n' +
     Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(22)} ${s.about}`).join('\n'),
   SPECS,
-  ['imsim sim', 'imsim sim --scenario s1-flaky --protocol queue --profile edge --seed 7', 'imsim sim --trace /tmp/run.jsonl --json | jq .', 'imsim sim --scenario s7-slow-consumer --protocol queue --json | jq \'.[0].runs[] | {label, lost: .metrics.delivery.lost}\''],
+  ['npx imsim sim', 'npx imsim sim --scenario s1-flaky --protocol queue --profile edge --seed 7', 'npx imsim sim --trace /tmp/run.jsonl --json | jq .', 'npx imsim sim --scenario s7-slow-consumer --protocol queue --json | jq \'.[0].runs[] | {label, lost: .metrics.delivery.lost}\''],
 );
 
 export async function simCommand(argv: string[]): Promise<number> {

@@ -7,9 +7,9 @@ const SPECS: OptionSpec[] = [
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
-export const TOKEN_HELP = helpText('imsim token <user> [--secret S]',
+export const TOKEN_HELP = helpText('npx imsim token <user> [--secret S]',
   'Prints the token for AUTH <user> <token> (HMAC-SHA256 of the user name with the server secret).', SPECS,
-  ['redis-cli -p 7379 --user alice --pass "$(imsim token alice)"']);
+  ['redis-cli -p 7379 --user alice --pass "$(npx imsim token alice)"']);
 
 export async function tokenCommand(argv: string[]): Promise<number> {
   const { opts, positional } = parseArgs(argv, SPECS);
@@ -17,7 +17,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     process.stdout.write(TOKEN_HELP);
     return 0;
   }
-  if (positional.length !== 1) throw new UsageError('imsim token takes exactly one user name, e.g. imsim token alice');
+  if (positional.length !== 1) throw new UsageError('npx imsim token takes exactly one user name, e.g. npx imsim token alice');
   process.stdout.write(makeToken(positional[0], String(opts.secret)) + '\n');
   return 0;
 }

@@ -66,7 +66,7 @@ describe('imsim cluster', () => {
 
   it('explains itself, and refuses a split role without Redis', () => {
     const help = spawnSync(process.execPath, [MAIN, 'cluster', '--help'], { encoding: 'utf8' });
-    expect(help.stdout).toMatch(/usage: imsim cluster/);
+    expect(help.stdout).toMatch(/usage: npx imsim cluster/);
     expect(help.stdout).toMatch(/kill -9 a logic process/);
     expect(help.stdout).toMatch(/examples:/);
     const serveHelp = spawnSync(process.execPath, [MAIN, 'serve', '--help'], { encoding: 'utf8' });

@@ -38,7 +38,7 @@ describe('imsim proxy', () => {
   it('--help teaches; a bad option or profile says what to do', () => {
     const h = run(['proxy', '--help']);
     expect(h.status).toBe(0);
-    expect(h.stdout).toMatch(/usage: imsim proxy/);
+    expect(h.stdout).toMatch(/usage: npx imsim proxy/);
     expect(h.stdout).toMatch(/half-open cuts/);
     expect(h.stdout).toMatch(/--window/);
     const win = run(['proxy', '--window', '0']);
@@ -126,7 +126,7 @@ describe('imsim compare --real', () => {
   it('--help shows both forms, every option; an option of the other form is a usage error', () => {
     const h = run(['compare', '--help']);
     expect(h.status).toBe(0);
-    expect(h.stdout).toMatch(/usage: imsim compare \[--profiles a,b,\.\.\.\]/);
+    expect(h.stdout).toMatch(/usage: npx imsim compare \[--profiles a,b,\.\.\.\]/);
     expect(h.stdout).toMatch(/imsim compare --real \[--profile NAME\|FILE\.json\] \[--protocol queue\|versioned\|both\] \[--port P\]/);
     const usage = h.stdout.slice(0, h.stdout.indexOf('\n\n'));
     for (const o of ['profiles', 'messages', 'gap', 'mobility', 'real', 'profile', 'protocol', 'port', 'seed', 'json']) {

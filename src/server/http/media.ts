@@ -37,7 +37,7 @@ const ACCEPTED = MEDIA_TYPES.map((t) => t.type).join(', ');
 
 /** The user an `Authorization: Basic` header logs in, or a 401 that says how to log in. */
 function authenticate(req: http.IncomingMessage, secret: string): string {
-  const how = 'log in as on the long connection: HTTP Basic with your user and its token (curl -u alice:$(imsim token alice))';
+  const how = 'log in as on the long connection: HTTP Basic with your user and its token (curl -u alice:$(npx imsim token alice))';
   const challenge = { 'WWW-Authenticate': 'Basic realm="imsim", charset="UTF-8"' };
   const h = req.headers.authorization;
   if (!h) throw new HttpError(401, 'unauthorized', `authentication required: ${how}`, challenge);
