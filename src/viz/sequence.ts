@@ -37,6 +37,29 @@ const LOST = '#d62728';
 const deg = (rad: number): number => (rad * 180) / Math.PI;
 const round = (v: number): number => Math.round(v * 1e6) / 1e6; // keeps specs/SVG tidy and stable
 
+/** Where along its arrow a label may sit, in order of preference. */
+const LABEL_SPOTS = [0.5, 0.32, 0.68, 0.18, 0.82];
+const LABEL_H = 13; // 11 px text
+/** A label's rectangle on screen: centre, half extents, and its direction (unit vector along the text). */
+interface Box { cx: number; cy: number; hw: number; hh: number; ux: number; uy: number }
+
+/** The label drawn at (px, py) with angle `angle` (degrees clockwise), baseline bottom, 3 px above the line. */
+function labelBox(label: string, angle: number, px: number, py: number): Box {
+  const r = (angle * Math.PI) / 180;
+  const ux = Math.cos(r), uy = Math.sin(r);
+  const up = 3 + LABEL_H / 2; // centre of the text, along its "up" direction (sin, -cos)
+  return { cx: px + uy * up, cy: py - ux * up, hw: (6 * label.length + 4) / 2, hh: LABEL_H / 2, ux, uy };
+}
+
+/** Separating-axis test of two rotated rectangles. */
+function overlaps(a: Box, b: Box): boolean {
+  const dx = b.cx - a.cx, dy = b.cy - a.cy;
+  const axes: [number, number][] = [[a.ux, a.uy], [-a.uy, a.ux], [b.ux, b.uy], [-b.uy, b.ux]];
+  const radius = (r: Box, ax: number, ay: number) =>
+    Math.abs(ax * r.ux + ay * r.uy) * r.hw + Math.abs(-ax * r.uy + ay * r.ux) * r.hh;
+  return axes.every(([ax, ay]) => Math.abs(dx * ax + dy * ay) < radius(a, ax, ay) + radius(b, ax, ay));
+}
+
 export function sequenceDiagram(arrows: SequenceArrow[], opts: SequenceOptions): object {
   const { lanes } = opts;
   if (lanes.length === 0) throw new Error('sequenceDiagram: opts.lanes is empty');
@@ -73,6 +96,7 @@ export function sequenceDiagram(arrows: SequenceArrow[], opts: SequenceOptions):
   const pxX = width / n; // x domain spans n lane widths
   const pxY = height / (yDomain[1] - yDomain[0]);
 
+  const placed: Box[] = [];
   const rows = segs.map(({ a, x1, y1, x2, y2 }) => {
     const dxs = (x2 - x1) * pxX, dys = (y2 - y1) * pxY; // screen vector, y down
     const len = Math.hypot(dxs, dys) || 1;
@@ -82,6 +106,16 @@ export function sequenceDiagram(arrows: SequenceArrow[], opts: SequenceOptions):
     if (labelAngle > 90) labelAngle -= 180;
     if (labelAngle < -90) labelAngle += 180;
     const start = opts.labelAt === 'start';
+    // A label sits at the middle of its arrow unless another label is already there (arrows close in
+    // time on the same lanes): then it slides along its own arrow to the first free spot.
+    let t = 0.5;
+    if (!start) {
+      const boxAt = (f: number) => labelBox(a.label, labelAngle, ((x1 + (x2 - x1) * f) + 0.5) * pxX, ((y1 + (y2 - y1) * f) - yDomain[0]) * pxY);
+      const tries = LABEL_SPOTS.map((f) => ({ f, box: boxAt(f) }));
+      const free = tries.find((c) => !placed.some((b) => overlaps(b, c.box))) ?? tries[0];
+      t = free.f;
+      placed.push(free.box);
+    }
     return {
       label: a.label,
       status: a.lost ? 'lost' : 'delivered',
@@ -90,8 +124,8 @@ export function sequenceDiagram(arrows: SequenceArrow[], opts: SequenceOptions):
       headY: round(y2 - (dys / len) * back / pxY),
       // symbol angle is clockwise from "pointing up"; a lost message gets an upright x
       headAngle: a.lost ? 45 : round(deg(Math.atan2(dxs, -dys))),
-      labelX: start ? x1 : round((x1 + x2) / 2),
-      labelY: start ? round(y1) : round((y1 + y2) / 2),
+      labelX: start ? x1 : round(x1 + (x2 - x1) * t),
+      labelY: start ? round(y1) : round(y1 + (y2 - y1) * t),
       labelAngle: start ? 0 : round(labelAngle),
       labelAlign: start ? (x2 >= x1 ? 'left' : 'right') : 'center',
     };

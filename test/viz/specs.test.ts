@@ -241,3 +241,29 @@ describe('sequenceDiagram timeSpan', () => {
     expect(() => sequenceDiagram(arrows, { lanes, timeSpan: 100 * ms })).toThrow(/shorter than the arrows/);
   });
 });
+
+describe('sequenceDiagram labels', () => {
+  it('slide along their arrows instead of piling up when arrows are close in time', () => {
+    // five parallel pushes 5 ms apart: their middles would be ~9 px apart, less than a line of text
+    const burst: SequenceArrow[] = [0, 1, 2, 3, 4].map((i) => ({ from: 'server', to: 'bob', sent: i * 5 * ms, received: (i * 5 + 100) * ms, label: `msg ${i}` }));
+    const s = sequenceDiagram(burst, { lanes: ['server', 'bob'], width: 400, height: 300 }) as any;
+    const v = s.layer[1].data.values;
+    const dom = s.layer[1].layer[0].encoding.y.scale.domain;
+    const px = (r: any) => [(r.labelX + 0.5) * (400 / 2), (r.labelY - dom[0]) * (300 / (dom[1] - dom[0]))];
+    const mids = v.filter((r: any) => Math.abs(r.labelY - (r.y + r.y2) / 2) < 1e-6);
+    expect(mids.length).toBeLessThan(burst.length); // some moved
+    for (let i = 0; i < v.length; i++) {
+      for (let j = i + 1; j < v.length; j++) {
+        const [ax, ay] = px(v[i]), [bx, by] = px(v[j]);
+        expect(Math.hypot(ax - bx, ay - by), `labels ${i} and ${j}`).toBeGreaterThan(13);
+      }
+    }
+    // every label stays on its own arrow
+    for (const r of v) {
+      const f = (r.labelY - r.y) / (r.y2 - r.y);
+      expect(f).toBeGreaterThan(0);
+      expect(f).toBeLessThan(1);
+      expect(r.labelX - r.x).toBeCloseTo((r.x2 - r.x) * f);
+    }
+  });
+});
