@@ -2,8 +2,8 @@
 // recipient) through a split deployment — 2 connection + 2 logic processes on one Redis — beside
 // one `imsim serve --redis` process on the same Redis, in the same run. Every message crosses
 // from a client on one connection process to a client on the other.
-import { ClientFleet } from '../src/server/client-fleet';
-import { startCluster, startServeProcess } from '../src/server/cluster-runner';
+import { ClientFleet } from '../src/server/load/client-fleet';
+import { startCluster, startServeProcess } from '../src/server/split/cluster-runner';
 import { startRedisServer } from '../src/server/redis-process';
 
 const USERS = 20;

@@ -10,8 +10,8 @@
 // Both peers' clients run in this process (the server and redis-server in their own): on a 2-core
 // machine the client side is a large part of what is measured, for both.
 import Redis from 'ioredis';
-import { startServeProcess } from '../src/server/cluster-runner';
-import { RealRun } from '../src/server/load';
+import { startServeProcess } from '../src/server/split/cluster-runner';
+import { RealRun } from '../src/server/load/load';
 import { startRedisServer } from '../src/server/redis-process';
 import { until } from '../test/helpers/until';
 

@@ -48,12 +48,12 @@ export { uploadMedia, downloadMedia, MediaHttpError, type HttpLogin } from './se
 export { MediaStore } from './server/http/media-store';
 export { serverMonitoring, epochClock } from './server/monitoring';
 export { monitoringRoutes, dashboardData, type DashboardData } from './server/http/monitoring';
-export { startConnectionProcess, DEFAULT_LEASE_MS, type RunningConnectionProcess } from './server/connection-process';
-export { startLogicProcess, type RunningLogicProcess } from './server/logic-process';
-export { startCluster, type ClusterOptions, type RunningCluster } from './server/cluster-runner';
+export { startConnectionProcess, DEFAULT_LEASE_MS, type RunningConnectionProcess } from './server/split/connection-process';
+export { startLogicProcess, type RunningLogicProcess } from './server/split/logic-process';
+export { startCluster, type ClusterOptions, type RunningCluster } from './server/split/cluster-runner';
 export { startProxy, ProxyDevice, PacedClock, type ProxyOptions, type DeviceSetup, type ProxyStats, type RunningProxy } from './server/proxy/index';
-export { RealRun, runLoad, runRealWorkload, type LoadOptions, type LoadProgress, type LoadResult, type RealWorkloadOptions, type RealWorkloadResult } from './server/load';
-export { simVsReal, simVsRealTable, type SimVsReal, type SimVsRealOptions } from './server/load-compare';
+export { RealRun, runLoad, runRealWorkload, type LoadOptions, type LoadProgress, type LoadResult, type RealWorkloadOptions, type RealWorkloadResult } from './server/load/load';
+export { simVsReal, simVsRealTable, type SimVsReal, type SimVsRealOptions } from './server/load/load-compare';
 export { LogicModel, DEFAULT_LOGIC_SERVICE, type LogicModelOptions, type LogicModelStats } from './sim/logic-model';
 export * from './sim/workload';
 export { runInvariants, type InvariantOptions } from './sim/invariants';

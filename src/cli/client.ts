@@ -4,7 +4,7 @@ import { PROTOCOLS } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
 import { HEARTBEAT, RECONNECT } from '../protocol/policies';
 import { newIncarnation } from '../server/incarnation';
-import { probeServer } from '../server/probe';
+import { probeServer } from '../server/load/probe';
 import { tcpClient } from '../server/tcp-client';
 import { DEFAULT_PORT } from '../server/tcp-server';
 import { UsageError, helpText, oneOf, parseArgs, type OptionSpec } from './args';

@@ -2,8 +2,8 @@
 // M logic processes, one Redis (started here on a free port unless --redis is given).
 import { PROTOCOLS } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
-import { startCluster } from '../server/cluster-runner';
-import { DEFAULT_LEASE_MS } from '../server/connection-process';
+import { startCluster } from '../server/split/cluster-runner';
+import { DEFAULT_LEASE_MS } from '../server/split/connection-process';
 import { DEFAULT_PREFIX } from '../server/redis-store';
 import { DEFAULT_PORT } from '../server/tcp-server';
 import { helpText, oneOf, parseArgs, type OptionSpec } from './args';

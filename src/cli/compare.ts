@@ -2,8 +2,8 @@
 import { PROTOCOLS } from '../protocol/messages';
 import { COMPARE_MOBILITY, COMPARE_PROFILES, compareProtocols, compareTable } from '../sim/compare';
 import { PATTERNS } from '../sim/network/mobility';
-import { simVsReal, simVsRealTable, type SimVsReal } from '../server/load-compare';
-import { DEFAULT_SECRET_HINT, PROBE_USER, probeServer } from '../server/probe';
+import { simVsReal, simVsRealTable, type SimVsReal } from '../server/load/load-compare';
+import { DEFAULT_SECRET_HINT, PROBE_USER, probeServer } from '../server/load/probe';
 import { makeToken } from '../protocol/token';
 import { UsageError, helpText, mobilityArg, oneOf, parseArgs, positiveInt, positiveNumber, type OptionSpec } from './args';
 import { profileArg } from './sim';

@@ -1,8 +1,8 @@
 // `imsim load`: N real clients with the simulator's traffic model, through the chaos proxy when a
 // profile is given, against `imsim serve`; the simulator's delivery ledger and metrics at the end.
 import { PROTOCOLS } from '../protocol/messages';
-import { USERS_PREFIX, newRunPrefix, runLoad, userName, type LoadProgress, type LoadResult } from '../server/load';
-import { DEFAULT_SECRET_HINT, PROBE_USER, probeServer } from '../server/probe';
+import { USERS_PREFIX, newRunPrefix, runLoad, userName, type LoadProgress, type LoadResult } from '../server/load/load';
+import { DEFAULT_SECRET_HINT, PROBE_USER, probeServer } from '../server/load/probe';
 import { makeToken } from '../protocol/token';
 import { profileName } from '../server/proxy/index';
 import { PROFILES } from '../sim/network/profiles';

@@ -2,8 +2,8 @@
 // role of a split deployment (--role connection | logic) sharing one Redis with the others.
 import { PROTOCOLS, type ProtocolName } from '../protocol/messages';
 import { DEFAULT_SECRET, makeToken } from '../protocol/token';
-import { DEFAULT_LEASE_MS, startConnectionProcess } from '../server/connection-process';
-import { startLogicProcess } from '../server/logic-process';
+import { DEFAULT_LEASE_MS, startConnectionProcess } from '../server/split/connection-process';
+import { startLogicProcess } from '../server/split/logic-process';
 import { DEFAULT_PREFIX, RedisStore } from '../server/redis-store';
 import { DEFAULT_OUTPUT_BUFFER_BYTES, DEFAULT_PORT, startServer } from '../server/tcp-server';
 import { DEFAULT_LOGIN_TIMEOUT_MS, type ConnectionGuards } from '../server/gateway-sockets';

@@ -6,7 +6,7 @@ import type { Down, Up } from '../connection/layer-messages';
 import type { StoreOp, StorePort, StoreResult } from '../logic/store';
 import { ReplyError } from '../wire';
 import type { RedisStore } from './redis-store';
-import type { WorkTracker } from './work-tracker';
+import type { WorkTracker } from './split/work-tracker';
 
 /** Where the consequences of a failed store operation go. */
 export interface StoreFailureSink {

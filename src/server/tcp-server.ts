@@ -15,7 +15,7 @@ import { serverMonitoring } from './monitoring';
 import { realScheduler } from './real-scheduler';
 import { RedisStore } from './redis-store';
 import { trackedStorePort } from './store-port';
-import { WorkTracker } from './work-tracker';
+import { WorkTracker } from './split/work-tracker';
 
 /**
  * ConnectionGuards: reply limits (on by default: DEFAULT_REPLY_LIMITS), the login deadline (default 60 s),

@@ -3,7 +3,7 @@
 import type { FrameRecord } from '../scenario/observer';
 import type { DeliverySummary, Ledger } from './ledger';
 
-/** What the metrics are computed from: a simulated World, or a real run (src/server/load.ts). */
+/** What the metrics are computed from: a simulated World, or a real run (src/server/load/load.ts). */
 export interface MetricsSource {
   readonly ledger: Ledger;
   readonly frames: readonly FrameRecord[];

@@ -1,4 +1,4 @@
-// load, compare --real --port and client ask the server first (src/server/probe.ts): nothing listening,
+// load, compare --real --port and client ask the server first (src/server/load/probe.ts): nothing listening,
 // the other protocol and a wrong token end the command at once with what to do -- no 30 s of
 // "connecting 0/5", no table of false losses, no client reconnecting forever.
 import * as net from 'node:net';
@@ -7,7 +7,7 @@ import { clientCommand } from '../../src/cli/client';
 import { compareCommand } from '../../src/cli/compare';
 import { loadCommand } from '../../src/cli/load';
 import { makeToken } from '../../src/protocol/token';
-import { ProbeError, probeServer } from '../../src/server/probe';
+import { ProbeError, probeServer } from '../../src/server/load/probe';
 import { startServer, type RunningServer } from '../../src/server/tcp-server';
 
 let servers: RunningServer[] = [];

@@ -1,8 +1,8 @@
 // The split deployment in this process: one connection process and one logic process over a Redis
-// the test started (test/server/split-roles.test.ts covers the roles themselves; this is for real
+// the test started (test/server/split/split-roles.test.ts covers the roles themselves; this is for real
 // clients that only need a port to talk to).
-import { startConnectionProcess } from '../../src/server/connection-process';
-import { startLogicProcess } from '../../src/server/logic-process';
+import { startConnectionProcess } from '../../src/server/split/connection-process';
+import { startLogicProcess } from '../../src/server/split/logic-process';
 
 export interface SplitDeployment {
   /** Where clients connect: the connection process. */

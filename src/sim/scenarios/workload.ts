@@ -60,7 +60,7 @@ export function buildWorkload(o: WorkloadOptions): { world: World; bodies: numbe
 /**
  * The traffic model: n messages at Poisson times (exponential gaps of mean `meanGapMs`), each a
  * numbered body of about `bodyBytes`. The simulator schedules them on its kernel; the load
- * generator (src/server/load.ts) on real time.
+ * generator (src/server/load/load.ts) on real time.
  */
 export function poissonSends(rng: Rng, n: number, meanGapMs: number, bodyBytes = 40): { atUs: number; body: string }[] {
   const gap = meanGapMs * 1000;

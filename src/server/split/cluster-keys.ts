@@ -9,7 +9,7 @@
 //   imsim:logic:<name>:alive  lease of logic process <name>
 //   imsim:{bob}:route         Hash: "<gw>:<conn>" -> "<gw>" for each of bob's logged-in connections
 //                             (bob's hash tag, as his mailbox keys)
-import { DEFAULT_PREFIX, tag } from './redis-store';
+import { DEFAULT_PREFIX, tag } from '../redis-store';
 
 export class ClusterKeys {
   readonly up: string;

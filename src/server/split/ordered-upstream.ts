@@ -7,7 +7,7 @@
 // One logic process takes a whole batch and starts its requests in order on one Redis connection,
 // so they take effect in order. Answers are matched by request number: a second answer to a
 // redelivered request releases nothing.
-import type { Up } from '../connection/layer-messages';
+import type { Up } from '../../connection/layer-messages';
 
 interface ConnState {
   /** Request numbers of the batch up in the logic layer, not answered yet. */

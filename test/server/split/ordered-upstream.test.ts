@@ -2,8 +2,8 @@
 // ones that arrive meanwhile together once it is answered; answers are matched by request number;
 // a closed connection's unsent requests are dropped and `closed` goes up last.
 import { describe, expect, it } from 'vitest';
-import type { Up } from '../../src/connection/layer-messages';
-import { MAX_BATCH, OrderedUpstream } from '../../src/server/ordered-upstream';
+import type { Up } from '../../../src/connection/layer-messages';
+import { MAX_BATCH, OrderedUpstream } from '../../../src/server/split/ordered-upstream';
 
 const cmd = (conn: number, req: number): Up => ({ k: 'cmd', gw: 1, conn, req, user: 'u', args: ['send', 'b', `c-${req}`, 'x'] });
 const closed = (conn: number): Up => ({ k: 'closed', gw: 1, conn, user: 'u' });

@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startCluster } from '../../src/server/cluster-runner';
+import { startCluster } from '../../../src/server/split/cluster-runner';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 
 const alive = (pid: number) => {
   try {

@@ -2,9 +2,9 @@
 // protocol and a server that never answers are each told at once, with what to do.
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeToken } from '../../src/protocol/token';
-import { ProbeError, probeServer } from '../../src/server/probe';
-import { startServer, type RunningServer } from '../../src/server/tcp-server';
+import { makeToken } from '../../../src/protocol/token';
+import { ProbeError, probeServer } from '../../../src/server/load/probe';
+import { startServer, type RunningServer } from '../../../src/server/tcp-server';
 
 let servers: RunningServer[] = [];
 let others: net.Server[] = [];

@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterKeys } from '../../src/server/cluster-keys';
-import { startCluster, type RunningCluster } from '../../src/server/cluster-runner';
-import { RedisStore } from '../../src/server/redis-store';
-import { ClientFleet } from '../../src/server/client-fleet';
+import { ClusterKeys } from '../../../src/server/split/cluster-keys';
+import { startCluster, type RunningCluster } from '../../../src/server/split/cluster-runner';
+import { RedisStore } from '../../../src/server/redis-store';
+import { ClientFleet } from '../../../src/server/load/client-fleet';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const LEASE_MS = 1000;
 let cluster: RunningCluster;
 let admin: Redis;

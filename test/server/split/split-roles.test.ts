@@ -5,12 +5,12 @@
 // works too. (test/server/cluster.test.ts does it with real processes and SIGKILL.)
 import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ClusterKeys } from '../../src/server/cluster-keys';
-import { startConnectionProcess, type RunningConnectionProcess } from '../../src/server/connection-process';
-import { startLogicProcess, type RunningLogicProcess } from '../../src/server/logic-process';
-import { RedisStore } from '../../src/server/redis-store';
-import { ClientFleet } from '../../src/server/client-fleet';
-import { useRedisServer } from '../helpers/redis-server';
+import { ClusterKeys } from '../../../src/server/split/cluster-keys';
+import { startConnectionProcess, type RunningConnectionProcess } from '../../../src/server/split/connection-process';
+import { startLogicProcess, type RunningLogicProcess } from '../../../src/server/split/logic-process';
+import { RedisStore } from '../../../src/server/redis-store';
+import { ClientFleet } from '../../../src/server/load/client-fleet';
+import { useRedisServer } from '../../helpers/redis-server';
 
 const shared = useRedisServer();
 let n = 0;

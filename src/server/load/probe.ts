@@ -8,8 +8,8 @@
 // with "... this server runs the queue protocol". This works against every deployment -- `imsim serve`
 // and a split one, whose connection processes do not know the protocol (their logic processes do).
 import * as net from 'node:net';
-import { CMD, PROTOCOLS, type ProtocolName } from '../protocol/messages';
-import { NEED_MORE, Push, ReplyDecoder, ReplyError, SimpleString, encodeCommand, type Reply } from '../wire';
+import { CMD, PROTOCOLS, type ProtocolName } from '../../protocol/messages';
+import { NEED_MORE, Push, ReplyDecoder, ReplyError, SimpleString, encodeCommand, type Reply } from '../../wire';
 
 export type ProbeProblem = 'nothing-listens' | 'cannot-connect' | 'login-refused' | 'wrong-protocol' | 'silent' | 'not-imsim';
 

@@ -3,12 +3,12 @@
 // by message (nothing lost, nothing applied twice with the versioned protocol), never speed.
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealRun, runLoad, runRealWorkload } from '../../src/server/load';
-import { startServer, type RunningServer } from '../../src/server/tcp-server';
-import { runWorkload } from '../../src/sim/scenarios/workload';
-import type { LinkProfile } from '../../src/sim/network/profiles';
-import type { ProtocolName } from '../../src/protocol/messages';
-import { until } from '../helpers/until';
+import { RealRun, runLoad, runRealWorkload } from '../../../src/server/load/load';
+import { startServer, type RunningServer } from '../../../src/server/tcp-server';
+import { runWorkload } from '../../../src/sim/scenarios/workload';
+import type { LinkProfile } from '../../../src/sim/network/profiles';
+import type { ProtocolName } from '../../../src/protocol/messages';
+import { until } from '../../helpers/until';
 
 const lossy: Partial<LinkProfile> = {
   name: 'test-lossy', downKbps: 2000, upKbps: 1000, downDelayMs: 5, upDelayMs: 8, jitterMs: 4, loss: 0.05, radioTailMs: 100,

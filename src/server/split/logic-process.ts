@@ -13,18 +13,18 @@
 // announced again, and the connection layer ignores a second answer to a request. Clients stay
 // connected meanwhile: only the connection processes hold their sockets.
 import type Redis from 'ioredis';
-import type { Down, Up } from '../connection/layer-messages';
-import { LogicLayer, type SessionDirectory } from '../logic/logic-layer';
-import { SessionTable } from '../logic/sessions';
-import { encodeMsgSend, PUSH, type ProtocolName } from '../protocol/messages';
-import { SimpleString } from '../wire';
+import type { Down, Up } from '../../connection/layer-messages';
+import { LogicLayer, type SessionDirectory } from '../../logic/logic-layer';
+import { SessionTable } from '../../logic/sessions';
+import { encodeMsgSend, PUSH, type ProtocolName } from '../../protocol/messages';
+import { SimpleString } from '../../wire';
 import { ClusterKeys } from './cluster-keys';
 import { decodeUps, encodeDown, PULL_CMD, type DownEnvelope } from './cluster-messages';
 import { DEFAULT_LEASE_MS } from './connection-process';
 import { QueueConsumer } from './redis-queue';
 import { RouteTable } from './redis-routes';
-import { RedisStore } from './redis-store';
-import { trackedStorePort, type TrackedStorePort } from './store-port';
+import { RedisStore } from '../redis-store';
+import { trackedStorePort, type TrackedStorePort } from '../store-port';
 import { WorkTracker } from './work-tracker';
 
 export interface LogicProcessOptions {

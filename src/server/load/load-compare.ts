@@ -2,14 +2,14 @@
 // at Poisson times -- run in the simulator and for real (real sockets, imsim's real server, the
 // chaos proxy applying the same link model), measured by the same ledger and metrics.
 // What `imsim compare --real` prints and notebook 07 charts.
-import type { ClientOptions } from '../protocol/client';
-import type { ProtocolName } from '../protocol/messages';
-import { runMetrics, type RunMetrics } from '../sim/metrics';
-import { BATCHED_ACKS } from '../sim/scenarios/workload';
-import type { LinkProfile } from '../sim/network/profiles';
-import { runWorkload } from '../sim/scenarios/workload';
+import type { ClientOptions } from '../../protocol/client';
+import type { ProtocolName } from '../../protocol/messages';
+import { runMetrics, type RunMetrics } from '../../sim/metrics';
+import { BATCHED_ACKS } from '../../sim/scenarios/workload';
+import type { LinkProfile } from '../../sim/network/profiles';
+import { runWorkload } from '../../sim/scenarios/workload';
 import { runRealWorkload, type RealRun } from './load';
-import { profileName } from './proxy/index';
+import { profileName } from '../proxy/index';
 
 export interface SimVsRealOptions {
   protocol: ProtocolName;

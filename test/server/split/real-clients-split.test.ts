@@ -5,10 +5,10 @@
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeToken } from '../../src/protocol/token';
-import { useRedisServer } from '../helpers/redis-server';
-import { startSplitDeployment, type SplitDeployment } from '../helpers/split-deployment';
-import { until } from '../helpers/until';
+import { makeToken } from '../../../src/protocol/token';
+import { useRedisServer } from '../../helpers/redis-server';
+import { startSplitDeployment, type SplitDeployment } from '../../helpers/split-deployment';
+import { until } from '../../helpers/until';
 
 const redis = useRedisServer();
 let split: SplitDeployment;

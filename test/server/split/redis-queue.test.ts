@@ -4,9 +4,9 @@
 // acknowledged entries never again, a lost ack repaired by the consumer itself.
 import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { enqueue, QueueConsumer, type QueueEntry } from '../../src/server/redis-queue';
-import { useRedisServer } from '../helpers/redis-server';
-import { until } from '../helpers/until';
+import { enqueue, QueueConsumer, type QueueEntry } from '../../../src/server/split/redis-queue';
+import { useRedisServer } from '../../helpers/redis-server';
+import { until } from '../../helpers/until';
 
 const shared = useRedisServer();
 let queues = 0;

@@ -3,10 +3,10 @@
 // not left to the stuck-entry check a minute later while the connection's later requests wait.
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ClientFleet } from '../../src/server/client-fleet';
-import { startConnectionProcess } from '../../src/server/connection-process';
-import { startLogicProcess } from '../../src/server/logic-process';
-import { useRedisServer } from '../helpers/redis-server';
+import { ClientFleet } from '../../../src/server/load/client-fleet';
+import { startConnectionProcess } from '../../../src/server/split/connection-process';
+import { startLogicProcess } from '../../../src/server/split/logic-process';
+import { useRedisServer } from '../../helpers/redis-server';
 
 const shared = useRedisServer();
 

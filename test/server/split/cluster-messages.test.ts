@@ -1,9 +1,9 @@
 // Up and Down messages cross Redis as JSON and come back as the same values (reply classes included).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Down } from '../../src/connection/layer-messages';
-import { decodeDown, decodeUps, encodeDown, encodeUps } from '../../src/server/cluster-messages';
-import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../../src/wire';
+import type { Down } from '../../../src/connection/layer-messages';
+import { decodeDown, decodeUps, encodeDown, encodeUps } from '../../../src/server/split/cluster-messages';
+import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../../../src/wire';
 
 const reply: fc.Arbitrary<Reply> = fc.letrec<{ r: Reply }>((tie) => ({
   r: fc.oneof(

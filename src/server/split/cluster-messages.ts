@@ -2,8 +2,8 @@
 // messages of src/connection/layer-messages.ts, with the reply values (classes such as ReplyError,
 // SimpleString, RespMap) tagged so they come back as the same classes. A connection process
 // encodes the reply as RESP2 or RESP3 per connection, so the logic layer sends values, not bytes.
-import type { Down, Up } from '../connection/layer-messages';
-import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../wire';
+import type { Down, Up } from '../../connection/layer-messages';
+import { Push, ReplyError, RespMap, SimpleString, type Reply } from '../../wire';
 
 /**
  * An element of a connection process's List: a message for the gateway, "close that connection", or

@@ -5,11 +5,11 @@
 //  - paused before the read: the read sees the new message too (it was pushed twice before the fix);
 //  - paused after the read: the new message must not overtake the backlog (it did before the fix).
 import { describe, expect, it } from 'vitest';
-import { ClientFleet } from '../../src/server/client-fleet';
-import { startConnectionProcess } from '../../src/server/connection-process';
-import { startLogicProcess, type RunningLogicProcess } from '../../src/server/logic-process';
-import type { StoreOp } from '../../src/logic/store';
-import { useRedisServer } from '../helpers/redis-server';
+import { ClientFleet } from '../../../src/server/load/client-fleet';
+import { startConnectionProcess } from '../../../src/server/split/connection-process';
+import { startLogicProcess, type RunningLogicProcess } from '../../../src/server/split/logic-process';
+import type { StoreOp } from '../../../src/logic/store';
+import { useRedisServer } from '../../helpers/redis-server';
 
 const shared = useRedisServer();
 let n = 0;

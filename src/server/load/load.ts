@@ -7,20 +7,20 @@
 // stops everything it started.
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ImClient, type ClientObserver, type ClientOptions } from '../protocol/client';
-import type { ProtocolName } from '../protocol/messages';
-import { makeToken } from '../protocol/token';
-import { recordingObserver, type FrameRecord } from '../scenario/observer';
-import { Ledger, type DeliverySummary } from '../sim/ledger';
-import { runMetrics, type MetricsSource, type RunMetrics } from '../sim/metrics';
-import type { LinkProfile } from '../sim/network/profiles';
-import { makeRng } from '../sim/rng';
-import { DEFAULT_CLIENT, poissonSends } from '../sim/scenarios/workload';
-import { profileName, startProxy, type DeviceSetup, type ProxyDevice, type ProxyStats, type RunningProxy } from './proxy/index';
-import { newIncarnation } from './incarnation';
-import { realScheduler } from './real-scheduler';
-import { tcpClient, type Endpoint } from './tcp-client';
-import { startServer, type RunningServer } from './tcp-server';
+import { ImClient, type ClientObserver, type ClientOptions } from '../../protocol/client';
+import type { ProtocolName } from '../../protocol/messages';
+import { makeToken } from '../../protocol/token';
+import { recordingObserver, type FrameRecord } from '../../scenario/observer';
+import { Ledger, type DeliverySummary } from '../../sim/ledger';
+import { runMetrics, type MetricsSource, type RunMetrics } from '../../sim/metrics';
+import type { LinkProfile } from '../../sim/network/profiles';
+import { makeRng } from '../../sim/rng';
+import { DEFAULT_CLIENT, poissonSends } from '../../sim/scenarios/workload';
+import { profileName, startProxy, type DeviceSetup, type ProxyDevice, type ProxyStats, type RunningProxy } from '../proxy/index';
+import { newIncarnation } from '../incarnation';
+import { realScheduler } from '../real-scheduler';
+import { tcpClient, type Endpoint } from '../tcp-client';
+import { startServer, type RunningServer } from '../tcp-server';
 
 /** Connections the proxy accepts and the clients that made them meet here, by the client's local port. */
 class PortRendezvous {

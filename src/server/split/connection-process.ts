@@ -10,15 +10,15 @@
 // reconnect (to it once restarted, or to another) and log in again; the versioned protocol then
 // catches them up from their own cursor, so nothing is lost.
 import type Redis from 'ioredis';
-import { Gateway, type GatewayOptions, type OutputBufferOptions } from '../connection/gateway';
-import type { Down, Up } from '../connection/layer-messages';
-import { ReplyError } from '../wire';
+import { Gateway, type GatewayOptions, type OutputBufferOptions } from '../../connection/gateway';
+import type { Down, Up } from '../../connection/layer-messages';
+import { ReplyError } from '../../wire';
 import { ClusterKeys } from './cluster-keys';
 import { decodeDown, encodeUps, PULL_CMD } from './cluster-messages';
-import { socketsFor, type ConnectionBacklog, type ConnectionGuards } from './gateway-sockets';
+import { socketsFor, type ConnectionBacklog, type ConnectionGuards } from '../gateway-sockets';
 import { Lease } from './lease';
 import { OrderedUpstream } from './ordered-upstream';
-import { connectRedis } from './redis-store';
+import { connectRedis } from '../redis-store';
 import { ensureGroup, enqueue } from './redis-queue';
 import { RouteTable } from './redis-routes';
 

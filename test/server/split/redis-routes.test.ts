@@ -3,12 +3,12 @@
 // closed connection dropped by the live connection process a push reaches.
 import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ClusterKeys } from '../../src/server/cluster-keys';
-import { encodeDown } from '../../src/server/cluster-messages';
-import { startConnectionProcess } from '../../src/server/connection-process';
-import { RouteTable } from '../../src/server/redis-routes';
-import { useRedisServer } from '../helpers/redis-server';
-import { until } from '../helpers/until';
+import { ClusterKeys } from '../../../src/server/split/cluster-keys';
+import { encodeDown } from '../../../src/server/split/cluster-messages';
+import { startConnectionProcess } from '../../../src/server/split/connection-process';
+import { RouteTable } from '../../../src/server/split/redis-routes';
+import { useRedisServer } from '../../helpers/redis-server';
+import { until } from '../../helpers/until';
 
 const shared = useRedisServer();
 let n = 0;

@@ -1,13 +1,13 @@
 // Real ImClients over TCP, each logged in on a port of its own choosing, recording into one
 // delivery ledger: for tests and benchmarks of deployments with several connection processes.
-import type { ClientOptions, ImClient } from '../protocol/client';
-import type { ProtocolName } from '../protocol/messages';
-import { makeToken } from '../protocol/token';
-import { recordingObserver } from '../scenario/observer';
-import { Ledger } from '../sim/ledger';
-import { newIncarnation } from './incarnation';
-import { realScheduler } from './real-scheduler';
-import { tcpClient } from './tcp-client';
+import type { ClientOptions, ImClient } from '../../protocol/client';
+import type { ProtocolName } from '../../protocol/messages';
+import { makeToken } from '../../protocol/token';
+import { recordingObserver } from '../../scenario/observer';
+import { Ledger } from '../../sim/ledger';
+import { newIncarnation } from '../incarnation';
+import { realScheduler } from '../real-scheduler';
+import { tcpClient } from '../tcp-client';
 
 export class ClientFleet {
   readonly ledger = new Ledger();

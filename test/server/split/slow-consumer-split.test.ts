@@ -2,12 +2,12 @@
 // output buffer's policy; the logic process behind Redis knows nothing of it. As in one process
 // (slow-consumer.test.ts): bounded, nothing lost with the versioned protocol, a disconnect cuts only bob.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutputBufferOptions } from '../../src/connection/gateway';
-import { startConnectionProcess, type RunningConnectionProcess } from '../../src/server/connection-process';
-import { startLogicProcess, type RunningLogicProcess } from '../../src/server/logic-process';
-import { useRedisServer } from '../helpers/redis-server';
-import { ALL, LIMIT, N, Resp3, SOCKET_SHARE, fillBob, flood, resume, syncAll } from '../helpers/slow-consumer';
-import { until } from '../helpers/until';
+import type { OutputBufferOptions } from '../../../src/connection/gateway';
+import { startConnectionProcess, type RunningConnectionProcess } from '../../../src/server/split/connection-process';
+import { startLogicProcess, type RunningLogicProcess } from '../../../src/server/split/logic-process';
+import { useRedisServer } from '../../helpers/redis-server';
+import { ALL, LIMIT, N, Resp3, SOCKET_SHARE, fillBob, flood, resume, syncAll } from '../../helpers/slow-consumer';
+import { until } from '../../helpers/until';
 
 const shared = useRedisServer();
 let n = 0;

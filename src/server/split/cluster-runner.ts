@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProtocolName } from '../protocol/messages';
-import { startRedisServer, type RedisServer } from './redis-process';
+import type { ProtocolName } from '../../protocol/messages';
+import { startRedisServer, type RedisServer } from '../redis-process';
 
 export interface ClusterOptions {
   connections: number;
@@ -67,8 +67,8 @@ const READY: Record<ClusterRole, RegExp> = {
 };
 
 function defaultMain(): string {
-  const beside = join(__dirname, '..', 'cli', 'main.js'); // running from dist/
-  return existsSync(beside) ? beside : join(__dirname, '..', '..', 'dist', 'cli', 'main.js'); // from src/ (tests)
+  const beside = join(__dirname, '..', '..', 'cli', 'main.js'); // running from dist/
+  return existsSync(beside) ? beside : join(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js'); // from src/ (tests)
 }
 
 class Proc implements ClusterProcess {

@@ -3,12 +3,12 @@
 // pre-login client that pipelines without reading is not read past the pause point.
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_REPLY_LIMITS } from '../../src/connection/reply-limits';
-import { startConnectionProcess, type RunningConnectionProcess } from '../../src/server/connection-process';
-import { startLogicProcess, type RunningLogicProcess } from '../../src/server/logic-process';
-import { useRedisServer } from '../helpers/redis-server';
-import { Resp3 } from '../helpers/slow-consumer';
-import { until } from '../helpers/until';
+import { DEFAULT_REPLY_LIMITS } from '../../../src/connection/reply-limits';
+import { startConnectionProcess, type RunningConnectionProcess } from '../../../src/server/split/connection-process';
+import { startLogicProcess, type RunningLogicProcess } from '../../../src/server/split/logic-process';
+import { useRedisServer } from '../../helpers/redis-server';
+import { Resp3 } from '../../helpers/slow-consumer';
+import { until } from '../../helpers/until';
 
 const shared = useRedisServer();
 let n = 0;
