@@ -12,7 +12,8 @@
 //  - reply limits: a client whose unread replies reach the pause point is not read further until its
 //    socket drains (socket.pause(): TCP's own flow control then stops the sender); beyond the close point
 //    it is cut. The pause point is at least the socket's write high-water mark, so its 'drain' is sure to come;
-//  - a login deadline: a connection that has not logged in within `loginTimeoutMs` is closed;
+//  - a login deadline: a connection that has not logged in within `loginTimeoutMs` is closed (one sweep
+//    timer for all connections, as the idle reaper's: an idle connection holds no timer of its own);
 //  - an idle timeout: a connection silent for `idleMs` is closed (a half-open one never says goodbye);
 //  - `maxConnections`: one more is told so (as Redis: -ERR max number of clients reached) and closed.
 import * as net from 'node:net';
@@ -105,7 +106,15 @@ export class GatewaySockets {
   readonly guarded = { loginTimeouts: 0, idle: 0, refused: 0 };
   private readonly sched: Scheduler;
   private readonly reaper: IdleReaper | null;
-  private readonly loginTimers = new Map<number, TimerId>();
+  /**
+   * Connections not logged in yet -> their login deadline (µs on sched). One sweep timer serves them all, not a
+   * timer per connection (~0.5 KiB each on real time): every deadline is opened-at + the same timeout, so this
+   * map's insertion order is deadline order and the sweep only looks at its front.
+   */
+  private readonly loginDeadlines = new Map<number, number>();
+  private readonly loginUs: number;
+  private gateway: Gateway | null = null;
+  private loginSweep: TimerId | null = null;
 
   constructor(private readonly opts: GatewaySocketsOptions = {}) {
     if (opts.socketBytes !== undefined && !(opts.socketBytes >= 0)) throw new RangeError(`socketBytes must be >= 0, got ${opts.socketBytes}`);
@@ -113,6 +122,7 @@ export class GatewaySockets {
       const v = opts[k];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${k} must be 0 or more, got ${v}`);
     }
+    this.loginUs = (opts.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS) * 1000;
     this.replyLimits = replyLimits(opts.replyLimits, opts.socketBytes ?? getDefaultHighWaterMark(false));
     this.sched = opts.sched ?? realScheduler();
     this.reaper = opts.idleMs ? new IdleReaper(this.sched, opts.idleMs * 1000, (conn) => {
@@ -127,10 +137,39 @@ export class GatewaySockets {
     socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
   }
 
+  /** Arms the login sweep `delayUs` from now. */
+  private armLoginSweep(delayUs: number): void {
+    this.loginSweep = this.sched.setTimer(delayUs, () => this.sweepLogins());
+  }
+
+  private stopLoginSweep(): void {
+    if (this.loginSweep !== null) this.sched.clearTimer(this.loginSweep);
+    this.loginSweep = null;
+  }
+
+  /** Closes every connection past its login deadline that has not logged in; re-arms for the next deadline. */
+  private sweepLogins(): void {
+    this.loginSweep = null;
+    const now = this.sched.now();
+    for (const [id, at] of this.loginDeadlines) {
+      if (at > now) {
+        this.armLoginSweep(at - now);
+        return;
+      }
+      this.loginDeadlines.delete(id);
+      const socket = this.sockets.get(id); // there while its deadline is: 'close' forgets both
+      if (!socket || this.gateway!.phaseOf(id) === 'session') continue;
+      this.guarded.loginTimeouts++;
+      this.gateway!.closed(id); // nothing more from it is read
+      this.closeWith(socket, `-ERR no login within ${this.loginUs / 1e6} s: log in first (AUTH <user> <token>, or HELLO 3 AUTH <user> <token>)\r\n`);
+    }
+  }
+
   /** Listens on host:port (0 = any free port); resolves with the port. */
   async listen(gateway: Gateway, host: string, port: number): Promise<number> {
     const serverOpts: net.ServerOpts = this.opts.socketBytes === undefined ? {} : { highWaterMark: this.opts.socketBytes };
-    const loginUs = (this.opts.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS) * 1000;
+    const loginUs = this.loginUs;
+    this.gateway = gateway;
     const max = this.opts.maxConnections;
     const server = net.createServer(serverOpts, (socket) => {
       socket.on('error', () => socket.destroy());
@@ -145,13 +184,8 @@ export class GatewaySockets {
       gateway.opened(id);
       this.reaper?.touch(id);
       if (loginUs > 0) {
-        this.loginTimers.set(id, this.sched.setTimer(loginUs, () => {
-          this.loginTimers.delete(id);
-          if (gateway.phaseOf(id) === 'session') return;
-          this.guarded.loginTimeouts++;
-          gateway.closed(id); // nothing more from it is read
-          this.closeWith(socket, `-ERR no login within ${loginUs / 1e6} s: log in first (AUTH <user> <token>, or HELLO 3 AUTH <user> <token>)\r\n`);
-        }));
+        this.loginDeadlines.set(id, this.sched.now() + loginUs);
+        if (this.loginSweep === null) this.armLoginSweep(loginUs);
       }
       socket.on('data', (chunk) => {
         this.reaper?.touch(id);
@@ -162,9 +196,7 @@ export class GatewaySockets {
       socket.on('close', () => {
         this.sockets.delete(id);
         this.reaper?.forget(id);
-        const t = this.loginTimers.get(id);
-        if (t !== undefined) this.sched.clearTimer(t);
-        this.loginTimers.delete(id);
+        if (this.loginDeadlines.delete(id) && this.loginDeadlines.size === 0) this.stopLoginSweep(); // no timer left behind
         gateway.closed(id);
       });
     });

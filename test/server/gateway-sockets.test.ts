@@ -3,7 +3,9 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/connection/gateway';
+import type { Scheduler } from '../../src/ports';
 import { GatewaySockets } from '../../src/server/gateway-sockets';
+import { Kernel } from '../../src/sim/kernel';
 import { until } from '../helpers/until';
 
 /** A stand-in for the Gateway that records the transport's calls. */
@@ -80,5 +82,67 @@ describe('GatewaySockets', () => {
     a.sockets.transport.close(a.conn, true);
     await until('cut', () => !a.sockets.has(a.conn));
     expect(a.sockets.buffered(a.conn)).toBe(0);
+  });
+});
+
+describe('GatewaySockets login deadline (one sweep timer for all connections, on a kernel clock)', () => {
+  it('closes each connection not logged in at its own deadline, spares one that logged in, and leaves no timer behind', async () => {
+    const k = new Kernel();
+    const sched: Scheduler = { now: () => k.now, setTimer: (d, fn) => k.schedule(d, fn), clearTimer: (id) => void k.cancel(id) };
+    const sockets = new GatewaySockets({ loginTimeoutMs: 10, sched });
+    const opened: number[] = [];
+    const closed: number[] = [];
+    const session = new Set<number>();
+    const gw = {
+      opened: (c: number) => void opened.push(c),
+      data: () => {},
+      closed: (c: number) => void (closed.includes(c) || closed.push(c)), // (again on its socket's 'close')
+      drained: () => {},
+      phaseOf: (c: number) => (session.has(c) ? 'session' : 'iop-ses'),
+    } as unknown as Gateway;
+    const port = await sockets.listen(gw, '127.0.0.1', 0);
+    const clients: { s: net.Socket; got: () => string; ended: () => boolean }[] = [];
+    open.push({ sockets, clients: [] });
+    const connect = async () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      let got = '';
+      let ended = false;
+      s.on('data', (d) => void (got += d.toString()));
+      s.on('close', () => (ended = true));
+      open[open.length - 1].clients.push(s);
+      const n = opened.length;
+      await until('opened', () => opened.length === n + 1);
+      clients.push({ s, got: () => got, ended: () => ended });
+    };
+    await connect(); // conn 1, deadline 10 ms
+    k.run({ until: 4000 });
+    await connect(); // conn 2, deadline 14 ms
+    await connect(); // conn 3, deadline 14 ms: logs in
+    session.add(opened[2]);
+    expect(k.pending).toBe(1); // one sweep, not a timer each
+
+    k.run({ until: 9999 });
+    expect(closed).toEqual([]);
+    k.run({ until: 10_000 });
+    expect(closed).toEqual([opened[0]]);
+    expect(sockets.guarded.loginTimeouts).toBe(1);
+    await until('1 told and closed', () => clients[0].ended());
+    expect(clients[0].got()).toMatch(/^-ERR no login within 0.01 s: log in first/);
+
+    k.run({ until: 13_999 });
+    expect(closed).toEqual([opened[0]]);
+    k.run({ until: 14_000 });
+    expect(closed).toEqual([opened[0], opened[1]]); // 3 logged in: it stays
+    expect(sockets.guarded.loginTimeouts).toBe(2);
+    await until('2 closed', () => clients[1].ended());
+    expect(clients[2].ended()).toBe(false);
+    expect(k.pending).toBe(0);
+
+    await connect(); // a new one arms the sweep again; its closing (before the deadline) disarms it
+    expect(k.pending).toBe(1);
+    clients[3].s.destroy();
+    await until('4 gone', () => !sockets.has(opened[3]));
+    expect(k.pending).toBe(0);
   });
 });
