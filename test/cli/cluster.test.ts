@@ -5,17 +5,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeToken } from '../../src/protocol/token';
+import { alive } from '../helpers/alive';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function cli(port: number, user: string, args: string[]): string {
   const r = spawnSync('redis-cli', ['-p', String(port), '--user', user, '--pass', makeToken(user), '--no-auth-warning', ...args], { encoding: 'utf8', timeout: 10_000 });

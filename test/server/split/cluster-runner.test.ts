@@ -4,17 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCluster } from '../../../src/server/split/cluster-runner';
+import { alive } from '../../helpers/alive';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('cluster runner', () => {
   it('stop() within the respawn delay cancels the respawn: no process is started after it', async () => {
